@@ -1,0 +1,105 @@
+"""Providers: the local cloud's answers to AWS operations that moto lacks or gets wrong.
+
+A provider subclasses ``Provider``, names its botocore ``service`` and defines one method per operation it
+claims, named as the operation in snake_case (``create_cache_policy``). The method takes the parsed input and a
+``Context`` and returns the output as a dict, or raises ``AwsError``; the registry parses and serialises with the
+service's own protocol. Every operation no provider claims goes to moto unchanged.
+
+    class CachePolicies(Provider):
+        service = "cloudfront"
+
+        def get_cache_policy(self, params, ctx):
+            return {"CachePolicy": ..., "ETag": ...}
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from botocore import xform_name
+from werkzeug.wrappers import Request
+
+from .. import bridge
+from ..errors import AwsError
+from ..routing import OperationRouter, service_model
+
+log = logging.getLogger("labkit.cloud.providers")
+
+
+@dataclass
+class Context:
+    account: str
+    region: str
+    operation: str
+    request: Request
+
+
+class Provider:
+    service: str = ""
+    name: str = ""  # key of this provider's state in the snapshot; defaults to the class name
+
+    def __init__(self, cloud: Any = None) -> None:
+        self.cloud = cloud
+
+    def snapshot(self) -> Any:
+        """State to keep across restarts (picklable), or None; called with bridge.LOCK held."""
+        return None
+
+    def restore(self, state: Any) -> None:
+        """Take back what snapshot() returned before the restart."""
+
+
+class ProviderRegistry:
+    def __init__(self, providers: list[Provider]) -> None:
+        self.providers = providers
+        self.router = OperationRouter(sorted({p.service for p in providers}))
+        self.handlers: dict[tuple[str, str], Callable[[dict, Context], dict]] = {}
+        for provider in providers:
+            model = service_model(provider.service)
+            for op_name in model.operation_names:
+                handler = getattr(provider, xform_name(op_name), None)
+                if handler is not None:
+                    self.handlers[(provider.service, op_name)] = handler
+
+    def claims(self) -> list[str]:
+        return sorted(f"{service}:{op}" for service, op in self.handlers)
+
+    def dispatch(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        """Answer the request if a provider claims its operation; None hands it to moto."""
+        if not self.handlers:
+            return None
+        match = self.router.match(environ)
+        if match is None:
+            return None
+        handler = self.handlers.get((match.service, match.operation.name))
+        if handler is None:
+            return None
+        request = Request(environ)
+        account = environ.get("HTTP_X_MOTO_ACCOUNT_ID") or "123456789012"
+        ctx = Context(account, match.region, match.operation.name, request)
+        try:
+            params = bridge.parse_request(match.operation, request, match.uri_params)
+            response = bridge.serialize_result(match.operation, handler(params, ctx) or {})
+            status = response["status_code"]
+        except AwsError as error:
+            response = bridge.serialize_error(match.operation, error)
+            status = error.status
+        except Exception as exc:  # a provider bug: answer as AWS's InternalFailure, keep the listener alive
+            log.exception("provider %s failed on %s", match.service, match.operation.name)
+            error = AwsError("InternalFailure", f"the local cloud failed on {match.operation.name}: {exc}", 500)
+            response = bridge.serialize_error(match.operation, error)
+            status = 500
+        body = response["body"]
+        body = body.encode() if isinstance(body, str) else body
+        headers = [(k, str(v)) for k, v in response["headers"].items()]
+        headers.append(("x-amzn-RequestId", str(uuid.uuid4())))
+        headers.append(("Content-Length", str(len(body))))
+        return status, headers, body
+
+
+def default_providers(cloud: Any = None) -> list[Provider]:
+    """The providers the local cloud runs with; each data-plane issue adds its own here."""
+    return []

@@ -1,0 +1,195 @@
+"""The local cloud process: binds its listeners, restores the snapshot, serves until SIGTERM, saves, exits.
+
+    LocalCloud(cfg)   the components: health, providers, gateway, snapshot store, listeners
+    main()            ``python -m labkit.cloud``: run in the foreground (``make up`` runs it in the background)
+
+Files under the state directory (LAB_STATE_DIR, default .labcloud/):
+    cloud.pid      the running process, removed on a clean stop
+    runtime.json   the ports actually bound (a port setting of 0 picks a free one; tests use that)
+    snapshot.pkl   the saved state (snapshot.py)
+    cloud.lock     held while running: two clouds never share a state directory
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from .. import config as _config
+from ..errors import LabError
+from . import bridge
+from .gateway import Gateway
+from .health import Health
+from .listeners import HttpListener
+from .providers import ProviderRegistry, default_providers
+from .snapshot import SnapshotStore, UnreadableSnapshot
+
+log = logging.getLogger("labkit.cloud")
+SAVE_INTERVAL = 2.0
+
+
+class LocalCloud:
+    def __init__(self, cfg: _config.Config) -> None:
+        self.cfg = cfg
+        self.state_dir = Path(cfg.state_dir)
+        self.health = Health()
+        self.providers = ProviderRegistry(default_providers(self))
+        self.gateway = Gateway(self.providers, self.health, on_change=self.mark_changed)
+        self.store = SnapshotStore(self.state_dir / "snapshot.pkl")
+        self.listeners: list[Any] = []
+        self._changed = threading.Event()
+        self._stopping = threading.Event()
+        self._lock_file: Any = None
+        self.restored: dict[str, int] = {}
+
+    # -- start -------------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self._claim_state_dir()
+        self.listeners.append(
+            HttpListener("gateway", self.cfg.ports["gateway"], self.gateway, request_handler=bridge.RequestHandler)
+        )
+        self.restore()
+        self.health.register("gateway", self._gateway_health)
+        self.health.register("moto", lambda: {"status": "ok", "version": bridge.PINNED_MOTO})
+        self.health.register("persistence", self._persistence_health)
+        for listener in self.listeners:
+            listener.start()
+        self._write_runtime()
+        threading.Thread(target=self._autosave, name="autosave", daemon=True).start()
+        log.info("local cloud ready: %s", ", ".join(f"{n} {u}" for n, u in self.endpoints().items()))
+
+    def _claim_state_dir(self) -> None:
+        self._lock_file = open(self.state_dir / "cloud.lock", "a+")
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid = _read_pid(self.state_dir / "cloud.pid")
+            raise LabError(
+                f"another local cloud{f' (pid {pid})' if pid else ''} already uses {self.state_dir}: "
+                "run make status to see it, or make down to stop it"
+            ) from None
+
+    def restore(self) -> None:
+        try:
+            state = self.store.read()
+            if state is not None:
+                self.restored = bridge.import_state(state["moto_state"])
+                by_name = {p.name or type(p).__name__: p for p in self.providers.providers}
+                for name, saved in state.get("providers", {}).items():
+                    if name in by_name:
+                        by_name[name].restore(saved)
+                log.info("restored %s", ", ".join(f"{k}×{v}" for k, v in sorted(self.restored.items())) or "nothing")
+        except (UnreadableSnapshot, Exception) as exc:
+            bridge.reset()  # never run on half a restore
+            reason = str(exc) if isinstance(exc, UnreadableSnapshot) else f"restoring failed: {exc}"
+            notice = self.store.move_aside(reason)
+            log.warning(notice)
+            self.health.notice(notice)
+
+    def endpoints(self) -> dict[str, str]:
+        urls = {"gateway": f"http://{_config.HOST}:{self._port('gateway')}"}
+        return urls
+
+    def _port(self, name: str) -> int:
+        return next(listener.port for listener in self.listeners if listener.name == name)
+
+    def _write_runtime(self) -> None:
+        runtime = {
+            "pid": os.getpid(),
+            "ports": {listener.name: listener.port for listener in self.listeners},
+            "endpoints": self.endpoints(),
+            "started_at": time.time(),
+        }
+        _write_atomic(self.state_dir / "runtime.json", json.dumps(runtime, indent=2))
+        _write_atomic(self.state_dir / "cloud.pid", f"{os.getpid()}\n")
+
+    # -- health --------------------------------------------------------------------------------------------------
+    def _gateway_health(self) -> dict[str, Any]:
+        report = self.listeners[0].health()
+        report["endpoint"] = self.endpoints()["gateway"]
+        report["providers"] = self.providers.claims()
+        return report
+
+    def _persistence_health(self) -> dict[str, Any]:
+        return {
+            "status": "error" if self.store.last_error else "ok",
+            "snapshot": str(self.store.path),
+            "saved_at": self.store.saved_at,
+            "restored": self.restored,
+            **({"error": self.store.last_error} if self.store.last_error else {}),
+        }
+
+    # -- persistence -------------------------------------------------------------------------------------------
+    def mark_changed(self) -> None:
+        self._changed.set()
+
+    def save(self) -> None:
+        self._changed.clear()
+        with bridge.LOCK:
+            providers = {p.name or type(p).__name__: p.snapshot() for p in self.providers.providers}
+            data = self.store.encode(bridge.export_state(), {k: v for k, v in providers.items() if v is not None})
+        try:
+            self.store.write(data)
+            self.store.last_error = None
+        except OSError as exc:
+            self._changed.set()  # try again next time
+            self.store.last_error = f"cannot write {self.store.path}: {exc.strerror}"
+            log.error(self.store.last_error)
+
+    def _autosave(self) -> None:
+        while not self._stopping.wait(SAVE_INTERVAL):
+            if self._changed.is_set():
+                try:
+                    self.save()
+                except Exception:
+                    log.exception("saving the snapshot failed")
+
+    # -- stop ----------------------------------------------------------------------------------------------------
+    def stop(self) -> None:
+        self._stopping.set()
+        for listener in reversed(self.listeners):
+            listener.stop()
+        self.save()
+        for name in ("cloud.pid", "runtime.json"):
+            (self.state_dir / name).unlink(missing_ok=True)
+        log.info("local cloud stopped; state saved to %s", self.store.path)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def _read_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def main() -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        cloud = LocalCloud(_config.load())
+        cloud.start()
+    except LabError as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        return 2
+    stop.wait()
+    cloud.stop()
+    return 0

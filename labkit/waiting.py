@@ -1,0 +1,96 @@
+"""Waiting on a condition, bounded by a deadline, with a progress bar: the one retry loop of the kit.
+
+    retry_until(description, attempt, deadline=…)   calls attempt() until it returns a value
+    NotYet(reason)      raised by attempt: not ready, try again (the reason labels the bar)
+    Fatal(reason)       raised by attempt: will never succeed, stop at once
+    StillPending        raised by retry_until when the deadline passes on NotYet
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from .errors import LabError
+
+T = TypeVar("T")
+
+
+class NotYet(Exception):
+    """The condition does not hold yet; ``reason`` says what was seen."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Fatal(LabError):
+    """The condition can never hold (a missing resource, a rejected request): do not wait."""
+
+
+class StillPending(LabError):
+    def __init__(self, description: str, reason: str, waited: float) -> None:
+        self.description, self.reason, self.waited = description, reason, waited
+        super().__init__(f"{description}: still not done after {waited:.0f} s ({reason}); run the cell again to wait longer")
+
+
+def retry_until(
+    description: str,
+    attempt: Callable[[], T],
+    *,
+    deadline: float = 60.0,
+    backoff: float = 0.25,
+    max_interval: float = 5.0,
+    progress: bool = True,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Call ``attempt`` until it returns, doubling the pause from ``backoff`` up to ``max_interval``.
+
+    Raises StillPending after ``deadline`` seconds of NotYet, or Fatal at once. With ``progress`` a rich bar shows
+    the description, the elapsed time against the deadline and the latest NotYet reason.
+    """
+    start = clock()
+    interval = backoff
+    reason = "not tried yet"
+    bar = _Bar(description, deadline) if progress else None
+    try:
+        while True:
+            try:
+                return attempt()
+            except NotYet as exc:
+                reason = exc.reason
+            elapsed = clock() - start
+            if bar:
+                bar.update(elapsed, reason)
+            if elapsed >= deadline:
+                raise StillPending(description, reason, elapsed)
+            sleep(min(interval, max(0.0, deadline - elapsed)))
+            interval = min(interval * 2, max_interval)
+    finally:
+        if bar:
+            bar.close()
+
+
+class _Bar:
+    """A rich progress bar that works in a terminal and in a notebook; silent where output is not a terminal."""
+
+    def __init__(self, description: str, deadline: float) -> None:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[reason]}"),
+            transient=False,
+        )
+        self._task = self._progress.add_task(description, total=deadline, reason="")
+        self._progress.start()
+
+    def update(self, elapsed: float, reason: str) -> None:
+        self._progress.update(self._task, completed=elapsed, reason=reason)
+
+    def close(self) -> None:
+        self._progress.stop()

@@ -1,0 +1,38 @@
+"""labkit: what the Serverless Lab Kit's notebooks and validators import.
+
+    cfg = labkit.activate()        read LAB_* settings, point plain boto3 at the target (local cloud or AWS)
+    labkit.show_target(cfg)        check the target is usable, print target, account, region, endpoints
+    labkit.client("s3")            the kit's own boto3 client (fails fast on the local cloud)
+    labkit.tags(style="list")      the lab:workshop / lab:owner tags for a create call
+    labkit.retry_until(…)          wait on a condition with a deadline and a progress bar
+"""
+
+from .config import Config, load as load_config
+from .environment import check_environment, show_target
+from .errors import CloudDown, ConfigError, LabError, PortInUse, TargetError
+from .notebook import install_error_display
+from .tags import tags
+from .target import activate, check, client
+from .waiting import Fatal, NotYet, StillPending, retry_until
+
+__all__ = [
+    "CloudDown",
+    "Config",
+    "ConfigError",
+    "Fatal",
+    "LabError",
+    "NotYet",
+    "PortInUse",
+    "StillPending",
+    "TargetError",
+    "activate",
+    "check",
+    "check_environment",
+    "client",
+    "load_config",
+    "retry_until",
+    "show_target",
+    "tags",
+]
+
+install_error_display()

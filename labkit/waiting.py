@@ -58,9 +58,13 @@ def retry_until(
     try:
         while True:
             try:
-                return attempt()
+                value = attempt()
             except NotYet as exc:
                 reason = exc.reason
+            else:
+                if bar:
+                    bar.done()
+                return value
             elapsed = clock() - start
             if bar:
                 bar.update(elapsed, reason)
@@ -91,6 +95,9 @@ class _Bar:
 
     def update(self, elapsed: float, reason: str) -> None:
         self._progress.update(self._task, completed=elapsed, reason=reason)
+
+    def done(self) -> None:
+        self._progress.update(self._task, completed=self._progress.tasks[0].total, reason="done")
 
     def close(self) -> None:
         self._progress.stop()

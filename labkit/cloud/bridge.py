@@ -6,6 +6,7 @@ so the version is pinned (requirements.txt) and checked here: a new moto breaks 
     wsgi_app(), RequestHandler        moto's server application and its request handler, served by the gateway
     export_state() / import_state()   moto's backends and random generator, for snapshots (see snapshot.py)
     StatePickler                      pickle with converters for what moto's models hold but pickle refuses
+    service_model()                   a service's botocore model, as moto's serializer wants it
     parse_request() / serialize_*()   moto's botocore-model request parser and response serializer, for providers
     reset()                           forget every resource (tests)
 """
@@ -16,6 +17,7 @@ import importlib
 import io
 import pickle
 import threading
+import warnings
 import weakref
 from collections import defaultdict
 from typing import Any
@@ -41,6 +43,7 @@ check_version()
 from moto.core.base_backend import BackendDict  # noqa: E402
 from moto.core.parse import PROTOCOL_PARSERS  # noqa: E402
 from moto.core.serialize import get_serializer_class  # noqa: E402
+from moto.core.utils import get_service_model  # noqa: E402
 from moto.moto_api._internal import mock_random  # noqa: E402
 from moto.moto_server.werkzeug_app import (  # noqa: E402
     DomainDispatcherApplication,
@@ -165,6 +168,11 @@ def dumps(value: Any) -> bytes:
 # Protocols: providers answer AWS operations with dicts; moto's model-driven parser and serializer do the wire.
 
 
+def service_model(name: str) -> Any:
+    """The botocore model of a service (operations, shapes, protocol), in the shape classes moto's serializer needs."""
+    return get_service_model(name)
+
+
 def parse_request(operation_model: Any, request: Any, uri_params: dict[str, str]) -> dict[str, Any]:
     """The operation's input as a dict, parsed from a werkzeug request by the service's protocol."""
     parser = PROTOCOL_PARSERS[operation_model.service_model.protocol](operation_model)
@@ -189,4 +197,6 @@ def serialize_result(operation_model: Any, result: dict[str, Any]) -> dict[str, 
 def serialize_error(operation_model: Any, error: Exception) -> dict[str, Any]:
     """The same for an error with ``code`` and ``message`` attributes (labkit.cloud.errors.AwsError)."""
     serializer_cls = get_serializer_class(operation_model.service_model.service_name, operation_model.service_model.protocol)
-    return serializer_cls(operation_model).serialize(error)
+    with warnings.catch_warnings():  # codes outside the model (InternalFailure…) are fine: AWS sends them too
+        warnings.simplefilter("ignore", UserWarning)
+        return serializer_cls(operation_model).serialize(error)

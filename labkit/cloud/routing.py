@@ -14,14 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-import botocore.session
-
-_session = botocore.session.get_session()
-
-
-def service_model(name: str) -> Any:
-    """botocore's model of a service (its operations, shapes and protocol)."""
-    return _session.get_service_model(name)
+from .bridge import service_model
 
 
 @dataclass

@@ -1,0 +1,57 @@
+# Serverless Lab Kit. On a fresh machine every target below does its own set-up (make setup) first.
+# Settings are LAB_* variables, on the command line or in the environment: make up LAB_GATEWAY_PORT=4567
+.DEFAULT_GOAL := help
+PY ?= python3
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements-installed
+NOTEBOOKS ?= solutions/*.ipynb
+
+.PHONY: help setup up down status lab demo check test bench docs clean labs
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 10
+
+setup: $(STAMP)  ## create .venv and install requirements.txt (again only when it changes)
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: the kit needs Python 3.11 or newer; install it, or run: make PY=python3.11 setup")'
+	@test -x $(PYTHON) || $(PY) -m venv $(VENV)
+	@echo "Installing requirements.txt into $(VENV) (first time: a few minutes)…"
+	@$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+up: setup  ## start the local cloud in the background (waits until healthy, prints the endpoints)
+	@$(PYTHON) -m labkit up
+
+down: setup  ## stop the local cloud; its state is kept for the next make up
+	@$(PYTHON) -m labkit down
+
+status: setup  ## show the local cloud's components and endpoints
+	@$(PYTHON) -m labkit status
+
+lab: up  ## start JupyterLab on labs/ (the student notebooks), pointed at the target
+	@$(PYTHON) -m labkit lab
+
+demo: up  ## run the finished workshop (solutions/) end to end on the local cloud, then make check
+	@$(PYTHON) -m tools.run_notebooks $(NOTEBOOKS)
+	@$(PYTHON) -m validators
+
+check: setup  ## grade the deployment: table on screen, JSON, JUnit XML and CSV under reports/
+	@$(PYTHON) -m validators
+
+test: setup  ## run the test suite (starts its own local clouds on free ports)
+	@$(PYTHON) -m pytest
+
+bench: setup  ## run the benchmarks and print ratios against baselines measured in the same run
+	@$(PYTHON) -m bench
+
+labs: setup  ## regenerate labs/ from solutions/
+	@$(PYTHON) -m tools.generate_labs
+
+docs: setup  ## build the docs site into site/
+	@$(PYTHON) -m mkdocs build --strict --quiet
+
+clean: down  ## stop the local cloud and delete its state, reports and built docs (keeps .venv)
+	rm -rf .labcloud reports site .pytest_cache

@@ -1,0 +1,66 @@
+"""``python -m labkit <command>``: what the Makefile runs. A LabError prints as one line and exits 1."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rich.console import Console
+
+from . import config as _config
+from .errors import LabError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m labkit", description="Serverless Lab Kit commands")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="start the local cloud in the background and wait until it is healthy")
+    commands.add_parser("down", help="stop the local cloud, saving its state")
+    commands.add_parser("status", help="show the local cloud's components and endpoints")
+    commands.add_parser("target", help="check the target (local cloud or AWS account) and show it")
+    commands.add_parser("lab", help="start JupyterLab on labs/ with boto3 pointed at the target")
+    commands.add_parser("env", help="print shell exports that point the AWS CLI and boto3 at the target")
+    args = parser.parse_args(argv)
+    try:
+        cfg = _config.load()
+        if args.command in ("up", "down", "status") and not cfg.local:
+            raise LabError(f"`{args.command}` manages the local cloud, but LAB_TARGET=aws: unset LAB_TARGET to use it")
+        if args.command == "up":
+            from .cloud import control
+
+            control.up(cfg)
+        elif args.command == "down":
+            from .cloud import control
+
+            control.down(cfg)
+        elif args.command == "status":
+            from .cloud import control
+
+            control.status(cfg)
+        elif args.command == "target":
+            from .environment import show_target
+
+            show_target(cfg)
+        elif args.command == "lab":
+            import os
+
+            from .target import activate
+
+            activate(cfg)
+            os.execvp(sys.executable, [sys.executable, "-m", "jupyter", "lab", "--ServerApp.ip=127.0.0.1",
+                                       f"--ServerApp.root_dir={_config.PROJECT_ROOT / 'labs'}"])
+        elif args.command == "env":
+            from .target import activate
+
+            env: dict[str, str] = {}
+            activate(cfg, env)
+            for key, value in sorted(env.items()):
+                print(f"export {key}={value}")
+            if cfg.local:
+                print("unset AWS_PROFILE AWS_SESSION_TOKEN")
+    except LabError as exc:
+        Console(stderr=True, highlight=False).print(f"[bold red]error:[/bold red] {exc}")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0

@@ -1,0 +1,26 @@
+"""Notebook niceties: a LabError shows as one red line saying what to do, not as a traceback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import LabError
+
+
+def install_error_display() -> bool:
+    """Register the one-line display in the running IPython kernel; False outside IPython."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+
+    def show(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> None:
+        from rich.console import Console
+
+        Console().print(f"[bold red]{etype.__name__}:[/bold red] {value}")
+
+    shell.set_custom_exc((LabError,), show)
+    return True

@@ -1,0 +1,79 @@
+"""Validators: one module per workshop layer, each a list of CHECKS that probe behaviour over real protocols.
+
+    validators.check("setup")      a notebook's last cell: run one layer, show the table, raise if a check failed
+    validators.run(["setup"])      run layers, return a Report (used by ``python -m validators`` = make check)
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import labkit
+from labkit import Config, LabError
+
+from .base import FAIL, PASS, PENDING, Context, Result, run_checks
+
+# Layer name → module, in workshop order (notebook number in the comment).
+LAYERS: dict[str, str] = {
+    "setup": "validators.setup",  # 00
+}
+
+
+@dataclass
+class Report:
+    learner: str
+    target: str
+    region: str
+    started: float
+    results: list[Result] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for result in self.results:
+            counts[result.status] = counts.get(result.status, 0) + 1
+        return counts
+
+    @property
+    def score(self) -> str:
+        graded = [r for r in self.results if r.counted]
+        return f"{sum(r.status == PASS for r in graded)}/{len(graded)}"
+
+    @property
+    def outcome(self) -> str:
+        statuses = {r.status for r in self.results}
+        return FAIL if FAIL in statuses else PENDING if PENDING in statuses else PASS
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"learner": self.learner, "target": self.target, "region": self.region, "started": self.started,
+                "outcome": self.outcome, "score": self.score, "counts": self.counts,
+                "results": [r.as_dict() for r in self.results]}
+
+
+def run(layers: list[str] | None = None, cfg: Config | None = None, learner: str | None = None) -> Report:
+    cfg = cfg or labkit.load_config()
+    names = layers or list(LAYERS)
+    unknown = [n for n in names if n not in LAYERS]
+    if unknown:
+        raise LabError(f"no such layer: {', '.join(unknown)}; the layers are {', '.join(LAYERS)}")
+    report = Report(learner or cfg.owner, cfg.target, cfg.region, time.time())
+    ctx = Context(cfg)
+    for name in names:
+        module = importlib.import_module(LAYERS[name])
+        report.results.extend(run_checks(module.CHECKS, ctx))
+    return report
+
+
+def check(layer: str, cfg: Config | None = None) -> Report:
+    """Run one layer's checks, print the table, and raise LabError if any failed (a notebook's last cell)."""
+    from .report import print_table
+
+    report = run([layer], cfg)
+    print_table(report)
+    if report.outcome == FAIL:
+        failures = [r.check for r in report.results if r.status == FAIL]
+        raise LabError(f"{len(failures)} check(s) failed: {', '.join(failures)}; the hints above say why")
+    return report

@@ -1,0 +1,48 @@
+"""``python -m validators`` (make check): grade the deployment, print the table, write the reports.
+
+Exit status: 0 every check passed (or was skipped), 1 a check failed, 2 some are still pending (run again later).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+import labkit
+from labkit.config import PROJECT_ROOT
+
+from . import LAYERS, run
+from .report import print_table, write_all
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m validators", description="Grade a Serverless Lab Kit deployment")
+    parser.add_argument("--layer", action="append", choices=list(LAYERS), help="a layer to check (repeatable; "
+                        "default: all)")
+    parser.add_argument("--learner", help="name in the reports (default: LAB_OWNER or the login name)")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports", help="where the reports go")
+    args = parser.parse_args(argv)
+    console = Console(highlight=False)
+    try:
+        report = run(args.layer, learner=args.learner)
+    except labkit.LabError as exc:
+        Console(stderr=True, highlight=False).print(f"[bold red]error:[/bold red] {exc}")
+        return 1
+    print_table(report, console)
+    paths = write_all(report, args.out)
+    console.print(f"Reports: {paths['json']}, {paths['junit']}, {paths['gradebook']}")
+    if report.outcome == "fail":
+        console.print("[bold red]Some checks failed:[/bold red] the hints say what to look at.")
+        return 1
+    if report.outcome == "pending":
+        console.print("[yellow]Some checks are still pending[/yellow] (AWS is settling): run make check again.")
+        return 2
+    console.print(f"[green]All checks passed[/green] ({report.score}).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Layer 00 · setup: the target answers, is the one the learner means, and the kit's local cloud is healthy."""
+
+from __future__ import annotations
+
+import boto3
+
+from labkit import target
+from labkit.config import LOCAL_ACCOUNT
+
+from .base import Check, Context, Result, failed, passed, skipped
+
+
+def probe_target(ctx: Context) -> Result:
+    target.check(ctx.cfg)  # raises CloudDown / TargetError with the fix in its message
+    return passed(f"LAB_TARGET={ctx.cfg.target}, region {ctx.cfg.region}")
+
+
+def probe_identity(ctx: Context) -> Result:
+    identity = ctx.client("sts").get_caller_identity()
+    expected = LOCAL_ACCOUNT if ctx.cfg.local else ctx.cfg.aws_account
+    if identity["Account"] != expected:
+        return failed(identity["Account"], expected or "LAB_AWS_ACCOUNT", "the credentials act in another account")
+    return passed(f"account {identity['Account']} as {identity['Arn']}")
+
+
+def probe_plain_boto3(ctx: Context) -> Result:
+    """Learner cells use plain boto3: after activate() it must reach the same target as the kit."""
+    if not ctx.cfg.local:
+        return skipped("on AWS plain boto3 uses your credentials and region as they are")
+    target.activate(ctx.cfg)
+    endpoint = boto3.client("sts").meta.endpoint_url
+    if endpoint != ctx.cfg.gateway_url:
+        return failed(endpoint, ctx.cfg.gateway_url, "AWS_ENDPOINT_URL is not set: run labkit.activate() first")
+    return passed(endpoint)
+
+
+def probe_health(ctx: Context) -> Result:
+    if not ctx.cfg.local:
+        return skipped("the local cloud is not used on AWS")
+    health = target.cloud_health(ctx.cfg)
+    broken = {n: c for n, c in health["components"].items() if c.get("status") != "ok"}
+    if broken:
+        return failed(", ".join(f"{n}: {c.get('error', c.get('status'))}" for n, c in broken.items()), "all ok",
+                      "run make status; make down && make up restarts the local cloud with its state")
+    return passed(", ".join(sorted(health["components"])))
+
+
+CHECKS = [
+    Check("setup.target", "the target is reachable and usable", probe_target, gate=True),
+    Check("setup.identity", "the credentials act in the expected account", probe_identity),
+    Check("setup.boto3", "plain boto3 reaches the target", probe_plain_boto3),
+    Check("setup.health", "every local cloud component is healthy", probe_health),
+]

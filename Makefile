@@ -51,7 +51,7 @@ labs: setup  ## regenerate labs/ from solutions/
 	@$(PYTHON) -m tools.generate_labs
 
 docs: setup  ## build the docs site into site/
-	@$(PYTHON) -m mkdocs build --strict --quiet
+	@NO_MKDOCS_2_WARNING=1 $(PYTHON) -m mkdocs build --strict --quiet
 
 clean: down  ## stop the local cloud and delete its state, reports and built docs (keeps .venv)
 	rm -rf .labcloud reports site .pytest_cache

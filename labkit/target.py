@@ -49,7 +49,7 @@ def activate(cfg: Config | None = None, environ: MutableMapping[str, str] | None
 def client(service: str, cfg: Config | None = None, **kwargs: Any) -> Any:
     """A boto3 client for the target; on the local target it fails fast instead of retrying."""
     cfg = cfg or _config.load()
-    retries = {"max_attempts": 1, "mode": "standard"} if cfg.local else {"mode": "standard"}
+    retries = {"total_max_attempts": 1, "mode": "standard"} if cfg.local else {"mode": "standard"}
     kwargs.setdefault("region_name", cfg.region)
     kwargs.setdefault("config", BotoConfig(retries=retries, connect_timeout=5, read_timeout=60))
     if cfg.local:

@@ -74,7 +74,7 @@ def up(cfg: Config, *, quiet: bool = False) -> dict[str, Any]:
                 f"port {port} ({name}) is already in use by another process: stop that process, or choose another "
                 f"port with {var}=<port> (for example `make up {var}={port + 1}`)"
             )
-    Path(cfg.state_dir).mkdir(parents=True, exist_ok=True)
+    make_state_dir(cfg)
     for stale in ("pid", "runtime"):
         paths[stale].unlink(missing_ok=True)
     _rotate(paths["log"])
@@ -108,6 +108,17 @@ def up(cfg: Config, *, quiet: bool = False) -> dict[str, Any]:
         console.print(f"[green]The local cloud is up[/green] (pid {process.pid}).")
         print_endpoints(cfg, health)
     return health
+
+
+def make_state_dir(cfg: Config) -> Path:
+    path = Path(cfg.state_dir)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LabError(
+            f"cannot use {path} for the local cloud's state ({exc.strerror}): set LAB_STATE_DIR to a writable folder"
+        ) from None
+    return path
 
 
 def down(cfg: Config, *, quiet: bool = False) -> bool:

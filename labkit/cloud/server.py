@@ -52,7 +52,9 @@ class LocalCloud:
 
     # -- start -------------------------------------------------------------------------------------------------
     def start(self) -> None:
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        from .control import make_state_dir
+
+        make_state_dir(self.cfg)
         self._claim_state_dir()
         self.listeners.append(
             HttpListener("gateway", self.cfg.ports["gateway"], self.gateway, request_handler=bridge.RequestHandler)

@@ -1,0 +1,58 @@
+"""The bridge to moto's internals: the pin is checked, and the snapshot pickler handles what moto's models hold."""
+
+from __future__ import annotations
+
+import datetime
+import pickle
+import threading
+import weakref
+from collections import defaultdict
+
+import moto
+import pytest
+import trustme
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from labkit.cloud import bridge
+
+
+def test_installed_moto_is_the_pinned_one():
+    """A different moto must be a deliberate change: the kit reads its internals."""
+    assert moto.__version__ == bridge.PINNED_MOTO == "5.2.5"
+
+
+def test_other_moto_version_is_refused_with_the_fix(monkeypatch):
+    monkeypatch.setattr(moto, "__version__", "9.9.9")
+    with pytest.raises(RuntimeError, match="run `make setup`"):
+        bridge.check_version()
+
+
+class Model:
+    pass
+
+
+def test_pickler_converts_what_plain_pickle_refuses():
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = x509.load_pem_x509_certificate(trustme.CA().cert_pem.bytes())
+    model = Model()
+    weak = weakref.WeakValueDictionary({"fn": model})
+    state = {"key": key, "public": key.public_key(), "cert": cert, "lock": threading.Lock(),
+             "rlock": threading.RLock(), "cond": threading.Condition(), "model": model, "weak": weak,
+             "aliases": defaultdict(lambda: {}, {"a": {"x": 1}})}
+    with pytest.raises(Exception):
+        pickle.dumps(state)
+    back = pickle.loads(bridge.dumps(state))
+    assert back["key"].private_numbers() == key.private_numbers()
+    assert back["public"].public_numbers() == key.public_key().public_numbers()
+    assert back["cert"] == cert
+    assert back["lock"].acquire(blocking=False) and back["rlock"].acquire(blocking=False)
+    assert isinstance(back["cond"], threading.Condition)
+    assert back["weak"]["fn"] is back["model"]  # identity kept: still the same object the backend holds
+    assert isinstance(back["weak"], weakref.WeakValueDictionary)
+    assert back["aliases"]["new"] == {} and back["aliases"]["a"] == {"x": 1}
+
+
+def test_unknown_lambda_factory_is_refused_loudly():
+    with pytest.raises(pickle.PicklingError, match="defaultdict factory"):
+        bridge.dumps(defaultdict(lambda: datetime.date.today()))

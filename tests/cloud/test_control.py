@@ -1,0 +1,90 @@
+"""make up / down / status from outside the cloud: idempotent, and every user mistake gets one clear line."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from labkit.cloud import control
+from labkit.errors import LabError
+
+from ..conftest import Cloud, cloud_env
+
+
+def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "labkit", *args], env={**os.environ, **env}, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_up_twice_starts_nothing_the_second_time(fresh_cloud):
+    pid = control.running_pid(fresh_cloud.cfg)
+    result = run_cli(fresh_cloud.env, "up")
+    assert result.returncode == 0
+    assert "already running" in result.stdout and "nothing started" in result.stdout
+    assert control.running_pid(fresh_cloud.cfg) == pid
+
+
+def test_down_when_not_running_says_so(tmp_path):
+    result = run_cli(cloud_env(tmp_path), "down")
+    assert result.returncode == 0 and "not running" in result.stdout
+
+
+def test_status_lists_components_and_endpoints(fresh_cloud):
+    result = run_cli(fresh_cloud.env, "status")
+    assert result.returncode == 0
+    for word in ("gateway", "moto", "persistence", fresh_cloud.cfg.gateway_url):
+        assert word in result.stdout
+
+
+def test_taken_port_is_named_with_the_setting_to_change(tmp_path):
+    """A port held by another program: one line naming the port and LAB_GATEWAY_PORT, no traceback, no process."""
+    env = cloud_env(tmp_path)
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", int(env["LAB_GATEWAY_PORT"])))
+        squatter.listen()
+        result = run_cli(env, "up")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    message = " ".join(result.stderr.split())
+    assert f"port {env['LAB_GATEWAY_PORT']} (gateway) is already in use" in message
+    assert "LAB_GATEWAY_PORT=" in message
+    assert control.running_pid(Cloud(env).cfg) is None
+
+
+def test_two_clouds_never_share_a_state_directory(fresh_cloud):
+    """A second cloud process on the same .labcloud/ (other port) refuses to start: snapshots would collide."""
+    env = {**fresh_cloud.env, "LAB_GATEWAY_PORT": str(int(fresh_cloud.env["LAB_GATEWAY_PORT"]) + 1)}
+    result = subprocess.run([sys.executable, "-m", "labkit.cloud"], env={**os.environ, **env}, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2
+    assert "already uses" in result.stderr and "make down" in result.stderr
+
+
+def test_unusable_state_directory_is_named(tmp_path):
+    """LAB_STATE_DIR under a file: one line naming the folder and the setting, no traceback."""
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the state directory should be")
+    env = {**cloud_env(tmp_path), "LAB_STATE_DIR": str(blocker / "state")}
+    result = run_cli(env, "up")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    message = " ".join(result.stderr.split())
+    assert str(blocker / "state") in message and "LAB_STATE_DIR" in message
+
+
+@pytest.mark.parametrize("target", ["aws"])
+def test_local_cloud_commands_refuse_the_aws_target(tmp_path, target):
+    result = run_cli({**cloud_env(tmp_path), "LAB_TARGET": target}, "up")
+    assert result.returncode == 1 and "LAB_TARGET=aws" in result.stderr
+
+
+def test_up_raises_lab_error_in_process_for_taken_port(tmp_path):
+    env = cloud_env(tmp_path)
+    cloud = Cloud(env)
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", int(env["LAB_GATEWAY_PORT"])))
+        with pytest.raises(LabError, match="already in use"):
+            cloud.up()

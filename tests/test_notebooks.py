@@ -1,0 +1,68 @@
+"""Notebooks: labs/ is generated from solutions/ and in sync; each solution runs top to bottom (nbval) on a fresh
+local cloud; a learner with the cloud down gets the one-line fix, not a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from labkit.config import PROJECT_ROOT
+
+from .conftest import free_port
+
+SOLUTIONS = sorted((PROJECT_ROOT / "solutions").glob("*.ipynb"))
+
+
+def test_labs_are_in_sync_with_solutions():
+    from tools.generate_labs import out_of_sync
+
+    assert out_of_sync(PROJECT_ROOT / "solutions", PROJECT_ROOT / "labs") == []
+
+
+def test_labs_hold_no_solutions_and_no_outputs():
+    for lab in (PROJECT_ROOT / "labs").glob("*.ipynb"):
+        nb = nbformat.read(lab, as_version=4)
+        for cell in nb.cells:
+            assert "BEGIN SOLUTION" not in cell.source and "HIDDEN TESTS" not in cell.source, lab.name
+            assert not cell.get("outputs"), lab.name
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("notebook", SOLUTIONS, ids=[n.name for n in SOLUTIONS])
+def test_solution_runs_with_nbval_on_a_fresh_cloud(fresh_cloud, notebook):
+    env = {**os.environ, **fresh_cloud.env}
+    env.pop("AWS_ENDPOINT_URL", None)  # the notebook must point boto3 at the cloud itself (labkit.activate)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--nbval-lax", "-q", "--rootdir", str(notebook.parent),
+         str(notebook)], cwd=notebook.parent, env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-4000:]
+
+
+def test_setup_notebook_with_the_cloud_down_says_run_make_up():
+    nb = nbformat.read(PROJECT_ROOT / "labs" / "00-setup.ipynb", as_version=4)
+    env = {**os.environ, "LAB_GATEWAY_PORT": str(free_port())}
+    with pytest.raises(CellExecutionError) as caught:
+        _execute(nb, env)
+    assert "CloudDown" in str(caught.value)
+    outputs = [o for c in nb.cells for o in c.get("outputs", [])]
+    text = "".join(o.get("text", "") + str(o.get("data", {}).get("text/plain", "")) for o in outputs)
+    assert "the local cloud is not running: run make up" in text
+    assert "Traceback" not in text
+
+
+def _execute(nb, env):
+    from jupyter_client.manager import KernelManager
+
+    km = KernelManager(kernel_name="python3")
+    km.start_kernel(env=env, cwd=str(PROJECT_ROOT / "labs"))
+    try:
+        NotebookClient(nb, km=km, timeout=120).execute()
+    finally:
+        km.shutdown_kernel(now=True)

@@ -1,0 +1,62 @@
+"""make check's outputs: JSON, JUnit XML a CI can read, and a gradebook CSV that grows a row per run."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+import os
+from xml.etree import ElementTree as ET
+
+from validators import Report
+from validators.base import Check, Context, NotYet, Result, failed, passed, run_checks, skipped
+from validators.report import write_all
+from labkit import config
+
+
+def make_report() -> Report:
+    ctx = Context(config.load({}))
+
+    def never(ctx):
+        raise NotYet("record not visible yet")
+
+    checks = [
+        Check("demo.ok", "passes", lambda ctx: passed("200 OK")),
+        Check("demo.bad", "fails", lambda ctx: failed("403", "200", "missing bucket policy for OAC")),
+        Check("demo.slow", "pending", never, wait=0.3),
+        Check("demo.na", "not on this target", lambda ctx: skipped("local only")),
+    ]
+    report = Report("ada", "local", "us-east-1", 0.0)
+    report.results = run_checks(checks, ctx)
+    return report
+
+
+def test_statuses_and_score():
+    report = make_report()
+    assert [r.status for r in report.results] == ["pass", "fail", "pending", "skip"]
+    assert report.results[2].hint.startswith("not there yet")
+    assert report.score == "1/3" and report.outcome == "fail"
+
+
+def test_files(tmp_path):
+    report = make_report()
+    paths = write_all(report, tmp_path)
+    data = json.loads(paths["json"].read_text())
+    assert data["learner"] == "ada" and data["results"][1]["hint"] == "missing bucket policy for OAC"
+    suite = ET.parse(paths["junit"]).getroot()
+    assert suite.get("tests") == "4" and suite.get("failures") == "1" and suite.get("skipped") == "2"
+    failure = suite.find("testcase[@name='demo.bad']/failure")
+    assert failure is not None and "missing bucket policy" in failure.get("message")
+    write_all(report, tmp_path)
+    rows = list(csv.DictReader(paths["gradebook"].open()))
+    assert len(rows) == 2 and rows[0]["demo.bad"] == "fail" and rows[0]["score"] == "1/3"
+
+
+def test_make_check_exit_status_and_reports(cloud, tmp_path):
+    env = {**os.environ, **cloud.env}
+    result = subprocess.run([sys.executable, "-m", "validators", "--out", str(tmp_path), "--learner", "ada"],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "All checks passed" in result.stdout
+    assert json.loads((tmp_path / "check.json").read_text())["outcome"] == "pass"

@@ -1,0 +1,1 @@
+"""Instructor tools: generate labs/ from solutions/, strip secrets from outputs, run notebooks end to end."""

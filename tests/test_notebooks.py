@@ -50,7 +50,7 @@ def test_setup_notebook_with_the_cloud_down_says_run_make_up():
     env = {**os.environ, "LAB_GATEWAY_PORT": str(free_port())}
     with pytest.raises(CellExecutionError) as caught:
         _execute(nb, env)
-    assert "CloudDown" in str(caught.value)
+    assert caught.value.ename == "CloudDown"  # the kernel reports the error: nbval and nbclient stop here
     outputs = [o for c in nb.cells for o in c.get("outputs", [])]
     text = "".join(o.get("text", "") + str(o.get("data", {}).get("text/plain", "")) for o in outputs)
     assert "the local cloud is not running: run make up" in text

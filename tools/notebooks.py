@@ -25,6 +25,8 @@ def read(path: Path) -> NotebookNode:
     """The notebook at ``path`` as nbformat 4; a missing or malformed file is a NotebookError, not a traceback."""
     try:
         return nbformat.read(path, as_version=4)
+    except FileNotFoundError:
+        raise NotebookError(f"{display(path)}: no such file") from None
     except (OSError, ValueError, nbformat.ValidationError) as err:
         raise NotebookError(f"{display(path)}: cannot read the notebook: {first_line(err)}") from None
 

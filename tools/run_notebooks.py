@@ -17,6 +17,7 @@ from nbclient import NotebookClient
 from nbformat import NotebookNode
 from rich.console import Console
 from rich.text import Text
+from traitlets.config import Config
 
 from .notebooks import ROOT, display, first_line, read, render
 from .preprocessors import NotebookError, StripSecrets
@@ -46,12 +47,14 @@ def run(path: Path, timeout: int, out_dir: Path) -> str | None:
         timeout=timeout,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
+        # Encrypt kernel traffic when the kernel supports it, which also spares each run a kernel warning about it.
+        config=Config({"KernelManager": {"transport_encryption": "auto"}}),
         on_cell_start=lambda cell, cell_index: started.append(cell_index),
     )
     failure = None
     try:
         client.execute()
-    except Exception as err:  # noqa: BLE001 - whatever stopped the notebook (error, timeout, dead kernel) is reported
+    except Exception as err:  # whatever stopped the notebook (error, timeout, dead kernel) is reported
         failure = _describe(err, nb, name, started[-1] if started else None)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / path.name).write_bytes(render(StripSecrets().preprocess(nb, name)))
@@ -84,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"no notebooks to run: nothing matches {' '.join(args.notebooks)}", markup=False)
         return 1
     for number, path in enumerate(paths, start=1):
-        started = time.monotonic()
+        start = time.monotonic()
         try:
             failure = run(path, args.timeout, args.out)
         except NotebookError as err:
@@ -94,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             if number < len(paths):
                 console.print(f"not run: {', '.join(display(later) for later in paths[number:])}", markup=False)
             return 1
-        console.print(Text.assemble(("✓ ", "green"), f"{display(path)}  {time.monotonic() - started:.1f} s"))
+        console.print(Text.assemble(("✓ ", "green"), f"{display(path)}  {time.monotonic() - start:.1f} s"))
     return 0
 
 

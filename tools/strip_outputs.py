@@ -35,18 +35,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="change nothing; exit 1 if any notebook holds something to redact")
     parser.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK")
     args = parser.parse_args(argv)
-    found = 0
+    flagged = []
     for path in args.notebooks:
         try:
             redactions = strip(path, write=not args.check)
         except NotebookError as err:
             print(f"error: {err}", file=sys.stderr)
             return 1
-        found += redactions
+        if redactions:
+            flagged.append(display(path))
         values = f"{redactions} value{'' if redactions == 1 else 's'}"
         print(f"{display(path)}: {values} to redact" if args.check else f"{display(path)}: {values} redacted")
-    if args.check and found:
-        print("run: python -m tools.strip_outputs NOTEBOOK...", file=sys.stderr)
+    if args.check and flagged:
+        print(f"to redact them, run: python -m tools.strip_outputs {' '.join(flagged)}", file=sys.stderr)
         return 1
     return 0
 

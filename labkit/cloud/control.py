@@ -24,7 +24,6 @@ from ..target import cloud_health
 from ..waiting import Fatal, NotYet, retry_until
 from .listeners import port_is_free
 
-LISTENERS = ("gateway",)  # the ports the cloud binds, checked before it starts
 START_DEADLINE = 90.0
 STOP_DEADLINE = 30.0
 LOG_ROTATE_BYTES = 5 * 1024 * 1024
@@ -66,7 +65,9 @@ def up(cfg: Config, *, quiet: bool = False) -> dict[str, Any]:
             console.print(f"The local cloud is already running (pid {pid}); nothing started.")
             print_endpoints(cfg, health)
         return health
-    for name in LISTENERS:
+    from .server import listener_settings
+
+    for name in listener_settings():
         port = cfg.ports[name]
         if port and not port_is_free(port):
             var = PORTS[name][0]

@@ -35,7 +35,9 @@ def bind_socket(name: str, port: int, kind: int = socket.SOCK_STREAM) -> socket.
 
 
 def port_is_free(port: int) -> bool:
+    """Whether bind_socket would succeed (same options: a port in TIME_WAIT counts as free)."""
     probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         probe.bind((HOST, port))
         return True

@@ -26,6 +26,7 @@ from typing import Any
 from .. import config as _config
 from ..errors import LabError
 from . import bridge
+from .component import Component
 from .gateway import Gateway
 from .health import Health
 from .listeners import HttpListener
@@ -35,14 +36,28 @@ from .snapshot import SnapshotStore, UnreadableSnapshot
 log = logging.getLogger("labkit.cloud")
 SAVE_INTERVAL = 2.0
 
+# The data planes, in start order. Each data-plane module adds its Component class here.
+COMPONENTS: list[type[Component]] = []
+
+
+def listener_settings() -> list[str]:
+    """Every port setting the cloud binds (make up checks them before starting)."""
+    return ["gateway", *(name for cls in COMPONENTS for name in cls.port_settings)]
+
 
 class LocalCloud:
     def __init__(self, cfg: _config.Config) -> None:
         self.cfg = cfg
         self.state_dir = Path(cfg.state_dir)
         self.health = Health()
-        self.providers = ProviderRegistry(default_providers(self))
+        self.components = [cls(self) for cls in COMPONENTS]
+        providers = default_providers(self) + [p for c in self.components for p in c.providers()]
+        self.providers = ProviderRegistry(providers)
         self.gateway = Gateway(self.providers, self.health, on_change=self.mark_changed)
+        for component in self.components:
+            for path, handler in component.routes().items():
+                self.gateway.route(path, handler)
+        self.generation = 0  # counts changes: data planes compare it to know when their caches went stale
         self.store = SnapshotStore(self.state_dir / "snapshot.pkl")
         self.listeners: list[Any] = []
         self._changed = threading.Event()
@@ -59,12 +74,18 @@ class LocalCloud:
         self.listeners.append(
             HttpListener("gateway", self.cfg.ports["gateway"], self.gateway, request_handler=bridge.RequestHandler)
         )
+        for component in self.components:
+            component.bind()
         self.restore()
         self.health.register("gateway", self._gateway_health)
         self.health.register("moto", lambda: {"status": "ok", "version": bridge.PINNED_MOTO})
         self.health.register("persistence", self._persistence_health)
+        for component in self.components:
+            self.health.register(component.name, component.health)
         for listener in self.listeners:
             listener.start()
+        for component in self.components:
+            component.start()
         self._write_runtime()
         threading.Thread(target=self._autosave, name="autosave", daemon=True).start()
         log.info("local cloud ready: %s", ", ".join(f"{n} {u}" for n, u in self.endpoints().items()))
@@ -85,10 +106,9 @@ class LocalCloud:
             state = self.store.read()
             if state is not None:
                 self.restored = bridge.import_state(state["moto_state"])
-                by_name = {p.name or type(p).__name__: p for p in self.providers.providers}
                 for name, saved in state.get("providers", {}).items():
-                    if name in by_name:
-                        by_name[name].restore(saved)
+                    if name in self._stateful():
+                        self._stateful()[name].restore(saved)
                 log.info("restored %s", ", ".join(f"{k}×{v}" for k, v in sorted(self.restored.items())) or "nothing")
         except (UnreadableSnapshot, Exception) as exc:
             bridge.reset()  # never run on half a restore
@@ -97,8 +117,16 @@ class LocalCloud:
             log.warning(notice)
             self.health.notice(notice)
 
+    def _stateful(self) -> dict[str, Any]:
+        """Everything that keeps its own state in the snapshot, by a stable name."""
+        named = {p.name or type(p).__name__: p for p in self.providers.providers}
+        named.update({f"component:{c.name}": c for c in self.components})
+        return named
+
     def endpoints(self) -> dict[str, str]:
         urls = {"gateway": f"http://{_config.HOST}:{self._port('gateway')}"}
+        for component in self.components:
+            urls.update(component.endpoints())
         return urls
 
     def _port(self, name: str) -> int:
@@ -107,7 +135,8 @@ class LocalCloud:
     def _write_runtime(self) -> None:
         runtime = {
             "pid": os.getpid(),
-            "ports": {listener.name: listener.port for listener in self.listeners},
+            "ports": {**{listener.name: listener.port for listener in self.listeners},
+                      **{k: v for c in self.components for k, v in c.ports.items()}},
             "endpoints": self.endpoints(),
             "started_at": time.time(),
         }
@@ -132,13 +161,14 @@ class LocalCloud:
 
     # -- persistence -------------------------------------------------------------------------------------------
     def mark_changed(self) -> None:
+        self.generation += 1
         self._changed.set()
 
     def save(self) -> None:
         self._changed.clear()
         with bridge.LOCK:
-            providers = {p.name or type(p).__name__: p.snapshot() for p in self.providers.providers}
-            data = self.store.encode(bridge.export_state(), {k: v for k, v in providers.items() if v is not None})
+            own = {name: holder.snapshot() for name, holder in self._stateful().items()}
+            data = self.store.encode(bridge.export_state(), {k: v for k, v in own.items() if v is not None})
         try:
             self.store.write(data)
             self.store.last_error = None
@@ -158,6 +188,8 @@ class LocalCloud:
     # -- stop ----------------------------------------------------------------------------------------------------
     def stop(self) -> None:
         self._stopping.set()
+        for component in reversed(self.components):
+            component.stop()
         for listener in reversed(self.listeners):
             listener.stop()
         self.save()

@@ -16,6 +16,12 @@ FILES = Path(__file__).parent / "files"
 
 
 @pytest.fixture
+def files() -> Path:
+    """tests/tools/files/: small notebooks, each named for the defect it holds."""
+    return FILES
+
+
+@pytest.fixture
 def stored() -> Callable[[str], NotebookNode]:
     """Read a notebook from tests/tools/files/ by name."""
     return lambda name: nbformat.read(FILES / name, as_version=4)

@@ -29,7 +29,9 @@ def test_markdown_region_becomes_your_answer_here():
 
 def test_every_region_of_a_cell_is_replaced():
     """Is each of several solution regions in one cell replaced, not only the first?"""
-    [cell] = clear(new_code_cell("### BEGIN SOLUTION\na = 1\n### END SOLUTION\nkeep = 0\n## BEGIN SOLUTION\nb = 2\n## END SOLUTION"))
+    [cell] = clear(new_code_cell(
+        "### BEGIN SOLUTION\na = 1\n### END SOLUTION\nkeep = 0\n## BEGIN SOLUTION\nb = 2\n## END SOLUTION"
+    ))
     assert cell.source.count("raise NotImplementedError()") == 2
     assert "keep = 0" in cell.source and "a = 1" not in cell.source and "b = 2" not in cell.source
 

@@ -54,7 +54,9 @@ def test_nested_region_is_an_error(stored):
     cell = stored("nested-regions.ipynb").cells[0]
     with pytest.raises(RegionError) as raised:
         replace_regions(cell, SOLUTION, lambda indent: [], "nested-regions.ipynb", 0)
-    assert str(raised.value) == "nested-regions.ipynb cell 0 (id nested): BEGIN SOLUTION inside a SOLUTION region (line 3)"
+    assert str(raised.value) == (
+        "nested-regions.ipynb cell 0 (id nested): BEGIN SOLUTION inside a SOLUTION region (line 3)"
+    )
 
 
 def test_markers_of_another_kind_are_left_outside_regions():

@@ -13,7 +13,9 @@ def remove(*cells):
 
 def test_hidden_tests_are_removed_and_visible_tests_kept():
     """Is a hidden test region removed, markers included, with the visible tests around it kept?"""
-    [cell] = remove(new_code_cell("assert add(1, 1) == 2\n### BEGIN HIDDEN TESTS\nassert add(0, 0) == 0\n### END HIDDEN TESTS\n"))
+    [cell] = remove(new_code_cell(
+        "assert add(1, 1) == 2\n### BEGIN HIDDEN TESTS\nassert add(0, 0) == 0\n### END HIDDEN TESTS\n"
+    ))
     assert cell.source == "assert add(1, 1) == 2\n"
 
 

@@ -30,6 +30,7 @@ from .component import Component
 from .gateway import Gateway
 from .health import Health
 from .listeners import HttpListener
+from .mailbox import MailboxComponent
 from .providers import ProviderRegistry, default_providers
 from .snapshot import SnapshotStore, UnreadableSnapshot
 
@@ -37,7 +38,7 @@ log = logging.getLogger("labkit.cloud")
 SAVE_INTERVAL = 2.0
 
 # The data planes, in start order. Each data-plane module adds its Component class here.
-COMPONENTS: list[type[Component]] = []
+COMPONENTS: list[type[Component]] = [MailboxComponent]
 
 
 def listener_settings() -> list[str]:

@@ -20,6 +20,7 @@ import threading
 import warnings
 import weakref
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 import moto
@@ -200,3 +201,39 @@ def serialize_error(operation_model: Any, error: Exception) -> dict[str, Any]:
     with warnings.catch_warnings():  # codes outside the model (InternalFailure…) are fine: AWS sends them too
         warnings.simplefilter("ignore", UserWarning)
         return serializer_cls(operation_model).serialize(error)
+
+
+# --- s3 access ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class BucketAccess:
+    """What decides anonymous and service access to a bucket: its policy, Block Public Access and public ACLs."""
+
+    owner_account: str
+    policy: str | None
+    block_public: dict[str, bool]  # blockPublicAcls, ignorePublicAcls, blockPublicPolicy, restrictPublicBuckets
+    bucket_acl_public_read: bool
+    object_acl_public_read: bool
+
+
+def s3_bucket_access(bucket: str, key: str | None = None) -> BucketAccess | None:
+    """Access facts of a bucket (and object), or None if the bucket does not exist."""
+    from moto.s3.models import s3_backends
+
+    with LOCK:
+        for account, per_account in s3_backends.items():
+            backend = per_account.get("aws")
+            found = backend.buckets.get(bucket) if backend else None
+            if found is None:
+                continue
+            pab = found.public_access_block.to_config_dict() if found.public_access_block else {}
+            obj = found.keys.get(key) if key else None
+            return BucketAccess(
+                owner_account=account,
+                policy=found.policy.decode() if found.policy else None,
+                block_public={k: bool(v) for k, v in pab.items()},
+                bucket_acl_public_read=bool(found.acl and found.acl.public_read),
+                object_acl_public_read=bool(obj is not None and obj.acl and obj.acl.public_read),
+            )
+    return None

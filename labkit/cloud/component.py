@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .gateway import LabRoute
+    from .gateway import LabRoute, RequestFilter
     from .providers import Provider
     from .server import LocalCloud
 
@@ -26,6 +26,11 @@ class Component:
 
     def providers(self) -> list[Provider]:
         """AWS operations this component answers in place of moto."""
+        return []
+
+    def filters(self) -> list[RequestFilter]:
+        """Checks the gateway runs on every request before providers and moto; a filter returns
+        (status, headers, body) to answer the request itself, or None to let it through."""
         return []
 
     def routes(self) -> dict[str, LabRoute]:

@@ -185,8 +185,9 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    try:  # a zombie (exited, not yet reaped by its parent) counts as gone
-        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    try:  # a zombie (exited, not yet reaped by its parent) counts as gone once its last thread has exited
+        zombie = Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+        return not zombie or len(os.listdir(f"/proc/{pid}/task")) > 1
     except OSError:
         return False
 

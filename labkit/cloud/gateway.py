@@ -1,6 +1,7 @@
 """The AWS API endpoint of the local cloud (http://127.0.0.1:4566): one WSGI application.
 
     /_lab/…              the kit's own pages and APIs (health; mailbox and dashboard as they arrive)
+    filters              checks on every other request (e.g. S3's refusal of anonymous access), first
     claimed operations   answered by a provider (providers/), e.g. what moto lacks
     everything else      moto, in-process, one request at a time under bridge.LOCK
 
@@ -25,6 +26,7 @@ from .providers import ProviderRegistry
 
 log = logging.getLogger("labkit.cloud.gateway")
 LabRoute = Callable[[Request], Response]
+RequestFilter = Callable[[dict[str, Any]], "tuple[int, list[tuple[str, str]], bytes] | None"]
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -40,6 +42,7 @@ class Gateway:
         self.health = health
         self.on_change = on_change
         self.lab_routes: dict[str, LabRoute] = {"/_lab/health": self._health}
+        self.filters: list[RequestFilter] = []
 
     def route(self, path: str, handler: LabRoute) -> None:
         """Serve ``handler`` at ``/_lab/<path>`` and below it."""
@@ -49,7 +52,13 @@ class Gateway:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_lab/") or path == "/_lab":
             return self._lab(environ, start_response, path)
-        answered = self.providers.dispatch(environ)
+        answered = None
+        for check in self.filters:
+            answered = check(environ)
+            if answered is not None:
+                break
+        else:
+            answered = self.providers.dispatch(environ)
         if answered is not None:
             status, headers, body = answered
             if environ.get("REQUEST_METHOD") not in _READ_METHODS:

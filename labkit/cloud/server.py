@@ -31,6 +31,7 @@ from .gateway import Gateway
 from .health import Health
 from .listeners import HttpListener
 from .mailbox import MailboxComponent
+from .s3access import S3AnonymousAccess
 from .providers import ProviderRegistry, default_providers
 from .snapshot import SnapshotStore, UnreadableSnapshot
 
@@ -38,7 +39,7 @@ log = logging.getLogger("labkit.cloud")
 SAVE_INTERVAL = 2.0
 
 # The data planes, in start order. Each data-plane module adds its Component class here.
-COMPONENTS: list[type[Component]] = [MailboxComponent]
+COMPONENTS: list[type[Component]] = [S3AnonymousAccess, MailboxComponent]
 
 
 def listener_settings() -> list[str]:
@@ -58,6 +59,7 @@ class LocalCloud:
         for component in self.components:
             for path, handler in component.routes().items():
                 self.gateway.route(path, handler)
+            self.gateway.filters.extend(component.filters())
         self.generation = 0  # counts changes: data planes compare it to know when their caches went stale
         self.store = SnapshotStore(self.state_dir / "snapshot.pkl")
         self.listeners: list[Any] = []

@@ -9,9 +9,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from . import startup
+from . import dns, startup
 
-BENCHMARKS = {"startup": startup.run}
+BENCHMARKS = {"dns": dns.run, "startup": startup.run}
 
 
 def main() -> int:

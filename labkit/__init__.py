@@ -4,12 +4,16 @@
     labkit.show_target(cfg)        check the target is usable, print target, account, region, endpoints
     labkit.client("s3")            the kit's own boto3 client (fails fast on the local cloud)
     labkit.tags(style="list")      the lab:workshop / lab:owner tags for a create call
+    labkit.names(cfg)              the name of every resource the workshop creates
+    labkit.s3_object_url(…)        addresses that differ by target (endpoints.py)
     labkit.retry_until(…)          wait on a condition with a deadline and a progress bar
 """
 
 from .config import Config, load as load_config
+from .endpoints import s3_object_url
 from .environment import check_environment, show_target
 from .errors import CloudDown, ConfigError, LabError, PortInUse, TargetError
+from .names import Names, names
 from .notebook import install_error_display
 from .tags import tags
 from .target import activate, check, client
@@ -21,6 +25,7 @@ __all__ = [
     "ConfigError",
     "Fatal",
     "LabError",
+    "Names",
     "NotYet",
     "PortInUse",
     "StillPending",
@@ -30,7 +35,9 @@ __all__ = [
     "check_environment",
     "client",
     "load_config",
+    "names",
     "retry_until",
+    "s3_object_url",
     "show_target",
     "tags",
 ]

@@ -43,6 +43,10 @@ def activate(cfg: Config | None = None, environ: MutableMapping[str, str] | None
         del env["AWS_ENDPOINT_URL"]  # left over from the local target: real AWS needs its own endpoints
     if environ is None:
         boto3.DEFAULT_SESSION = None  # a session made before activation would keep the old credentials
+        if cfg.local:
+            from . import resolver
+
+            resolver.install()  # *.localhost → loopback, as browsers do (RFC 6761); glibc does not
     return cfg
 
 

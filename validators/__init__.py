@@ -19,6 +19,8 @@ from .base import FAIL, PASS, PENDING, Context, Result, run_checks
 # Layer name → module, in workshop order (notebook number in the comment).
 LAYERS: dict[str, str] = {
     "setup": "validators.setup",  # 00
+    "s3": "validators.s3",  # 01
+    "dynamodb": "validators.dynamodb",  # 07
 }
 
 

@@ -203,6 +203,137 @@ def serialize_error(operation_model: Any, error: Exception) -> dict[str, Any]:
         return serializer_cls(operation_model).serialize(error)
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# --- dns ---
+# The DNS data plane (dns.py) reads Route 53 zones and CloudFront domain names, and makes new zones name it.
+#
+#     route53_zones()              every public hosted zone with its record sets, as plain frozen data
+#     cloudfront_domain_names()    the DomainName of every distribution (lower case, no trailing dot)
+#     name_route53_zones(servers)  new zones list these name servers (DelegationSet, NS) and a proper SOA
+
+import dataclasses  # noqa: E402
+import functools  # noqa: E402
+
+# moto stores a new zone's SOA as [{"Value": "<soa>"}] and serves str() of that dict (research/moto-5.2.5.md §3).
+_SOA_TIMES = "1 7200 900 1209600 86400"  # serial refresh retry expire minimum: Route 53's own values
+
+
+@dataclasses.dataclass(frozen=True)
+class RecordSetData:
+    name: str
+    type: str
+    ttl: int | None
+    values: tuple[str, ...]
+    alias_zone_id: str | None = None  # AliasTarget.HostedZoneId, without any /hostedzone/ prefix
+    alias_dns_name: str | None = None
+    set_identifier: str | None = None
+    weight: int | None = None
+    failover: str | None = None
+    region: str | None = None
+    multivalue: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class ZoneData:
+    id: str  # without the /hostedzone/ prefix
+    name: str
+    record_sets: tuple[RecordSetData, ...]
+
+
+def _record_value(value: Any) -> str:
+    if isinstance(value, dict):  # moto's own SOA, and anything stored as {"Value": …}
+        return str(value.get("Value", ""))
+    return str(value)
+
+
+def _record_set_data(rrset: Any) -> RecordSetData:
+    alias = rrset.alias_target or {}
+    ttl = rrset.ttl
+    try:
+        ttl = int(ttl) if ttl is not None else None  # moto keeps the NS TTL as the string "172800"
+    except (TypeError, ValueError):
+        ttl = None
+    weight = rrset.weight
+    try:
+        weight = int(weight) if weight is not None else None
+    except (TypeError, ValueError):
+        weight = None
+    return RecordSetData(
+        name=str(rrset.name),
+        type=str(rrset.type or ""),
+        ttl=ttl,
+        values=tuple(_record_value(v) for v in (rrset.records or [])),
+        alias_zone_id=str(alias["HostedZoneId"]).rsplit("/", 1)[-1] if alias.get("HostedZoneId") else None,
+        alias_dns_name=str(alias["DNSName"]) if alias.get("DNSName") else None,
+        set_identifier=rrset.set_identifier,
+        weight=weight,
+        failover=rrset.failover,
+        region=rrset.region,
+        multivalue=str(rrset.multi_value_answer).lower() == "true",
+    )
+
+
+def route53_zones() -> list[ZoneData]:
+    """Every public hosted zone of every account, oldest first, with copies of its record sets."""
+    from moto.route53.models import route53_backends
+
+    zones: list[ZoneData] = []
+    with LOCK:
+        for _, per_account in list(route53_backends.items()):
+            for _, backend in list(per_account.items()):
+                for zone in list(backend.zones.values()):
+                    if zone.private_zone:
+                        continue
+                    records = tuple(_record_set_data(rrset) for rrset in zone.rrsets)
+                    zones.append(ZoneData(id=str(zone.resource_id), name=str(zone.name), record_sets=records))
+    return zones
+
+
+def cloudfront_domain_names() -> set[str]:
+    """The DomainName of every CloudFront distribution of every account, lower case, without a trailing dot."""
+    from moto.cloudfront.models import cloudfront_backends
+
+    names: set[str] = set()
+    with LOCK:
+        for _, per_account in list(cloudfront_backends.items()):
+            for _, backend in list(per_account.items()):
+                for distribution in list(backend.distributions.values()):
+                    names.add(str(distribution.domain_name).rstrip(".").lower())
+    return names
+
+
+def _name_zone(zone: Any, name_servers: tuple[str, ...]) -> None:
+    apex = str(zone.name).rstrip(".").lower()
+    if zone.delegation_set is not None:
+        zone.delegation_set.name_servers = list(name_servers)
+    for rrset in zone.rrsets:
+        if str(rrset.name).rstrip(".").lower() != apex:
+            continue
+        if rrset.type == "NS":
+            rrset.records = [f"{server}." for server in name_servers]  # record values are FQDNs, as AWS lists them
+        elif rrset.type == "SOA":
+            rrset.records = [f"{name_servers[0]}. hostmaster.{apex}. {_SOA_TIMES}"]
+
+
+def name_route53_zones(name_servers: list[str]) -> None:
+    """From now on, every new hosted zone names these servers: DelegationSet.NameServers, the NS record set, and
+    an SOA whose primary is the first of them (moto's fixed awsdns names and dict-shaped SOA replaced). Idempotent:
+    calling again replaces the names."""
+    from moto.route53.models import Route53Backend
+
+    servers = tuple(name_servers)
+    original = getattr(Route53Backend.create_hosted_zone, "__wrapped__", Route53Backend.create_hosted_zone)
+
+    @functools.wraps(original)
+    def create_hosted_zone(self: Any, *args: Any, **kwargs: Any) -> Any:
+        zone = original(self, *args, **kwargs)
+        _name_zone(zone, servers)
+        return zone
+
+    Route53Backend.create_hosted_zone = create_hosted_zone
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # --- s3 access ---------------------------------------------------------------------------------------------------
 
 
@@ -237,3 +368,271 @@ def s3_bucket_access(bucket: str, key: str | None = None) -> BucketAccess | None
                 object_acl_public_read=bool(obj is not None and obj.acl and obj.acl.public_read),
             )
     return None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# --- cognito ---
+# The Cognito corrections (cognito.py, providers/cognito*.py) keep codes, TOTP secrets and signing keys themselves;
+# from moto they read users, pools and sessions, make the changes a right code makes, and patch two things.
+#
+#     CognitoUser                                a user (and its pool's messaging settings) as plain frozen data
+#     cognito_sign_up(account, region, …)        SignUp through moto's backend (moto's bogus SMS details dropped)
+#     cognito_user(client_id, username)          the user of an app client's pool, by username or alias
+#     cognito_user_by_access_token(token)        the user a (live) access token belongs to
+#     cognito_user_by_session(session)           the user of a sign-in session, or None
+#     cognito_confirm_sign_up(user, verified)    CONFIRMED, and <attribute>_verified = true
+#     cognito_set_password(user, password)       ConfirmForgotPassword's change, password policy checked
+#     cognito_software_token_verified(user, s)   token_verified; a new session if one was given (MFA_SETUP)
+#     cognito_respond_to_auth_challenge(…)       (Admin)RespondToAuthChallenge through moto's backend
+#     cognito_pool_region(pool_id), cognito_pool_ids()
+#     set_cognito_hooks(signer, well_known)      per-pool token signing, and GET /<pool>/.well-known/<document>
+# Errors come out as AwsError with moto's code and message.
+
+import base64 as _base64  # noqa: E402
+import contextlib  # noqa: E402
+import dataclasses  # noqa: E402
+import json as _json  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from urllib.parse import urlparse as _urlparse  # noqa: E402
+
+from .errors import AwsError  # noqa: E402
+
+# AWS's order when a pool has no AccountRecoverySetting: a verified phone first, then a verified e-mail
+# ("Recovering user accounts", Cognito developer guide).
+_COGNITO_LEGACY_RECOVERY = ("verified_phone_number", "verified_email")
+_COGNITO_WELL_KNOWN = {  # moto's url_paths keys (moto/cognitoidp/urls.py) → document name
+    "{0}/(?P<user_pool_id>[^/]+)/.well-known/jwks.json$": "jwks.json",
+    "{0}/(?P<user_pool_id>[^/]+)/.well-known/openid-configuration$": "openid-configuration",
+}
+_cognito_hooks: dict[str, Callable[..., Any] | None] = {"signer": None, "well_known": None}
+
+
+@dataclasses.dataclass(frozen=True)
+class CognitoUser:
+    account: str
+    region: str
+    pool_id: str
+    username: str  # moto's key for the user: its sub when the pool signs in by e-mail
+    sub: str
+    status: str  # UNCONFIRMED, CONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED…
+    attributes: dict[str, str]
+    auto_verified: tuple[str, ...]  # the pool's AutoVerifiedAttributes
+    email_subject: str | None  # the pool's verification e-mail (None: Cognito's default)
+    email_message: str | None
+    recovery: tuple[str, ...]  # account recovery mechanisms, highest priority first
+
+
+@contextlib.contextmanager
+def _cognito_errors() -> Iterator[None]:
+    from moto.core.exceptions import JsonRESTError
+
+    with LOCK:
+        try:
+            yield
+        except JsonRESTError as exc:
+            raise AwsError(exc.error_type, exc.message, exc.code) from None
+
+
+def _cognito_backends() -> Iterator[Any]:
+    from moto.cognitoidp.models import cognitoidp_backends
+
+    for _, per_account in list(cognitoidp_backends.items()):
+        for region, backend in list(per_account.items()):
+            if region != "global":
+                yield backend
+
+
+def _cognito_pools() -> Iterator[Any]:
+    for backend in _cognito_backends():
+        yield from list(backend.user_pools.values())
+
+
+def _cognito_backend_of(pool: Any) -> Any:
+    from moto.cognitoidp.models import cognitoidp_backends
+
+    return cognitoidp_backends[pool.account_id][pool.region]
+
+
+def _cognito_pool_of_client(client_id: str) -> Any:
+    for pool in _cognito_pools():
+        if client_id in pool.clients:
+            return pool
+    raise AwsError("ResourceNotFoundException", f"User pool client {client_id} does not exist.", 400)
+
+
+def _cognito_user_data(pool: Any, user: Any) -> CognitoUser:
+    config = pool.extended_config
+    template = config.get("VerificationMessageTemplate") or {}
+    mechanisms = (config.get("AccountRecoverySetting") or {}).get("RecoveryMechanisms")
+    recovery = (tuple(m["Name"] for m in sorted(mechanisms, key=lambda m: m["Priority"])) if mechanisms
+                else _COGNITO_LEGACY_RECOVERY)
+    return CognitoUser(
+        account=pool.account_id, region=pool.region, pool_id=pool.id, username=user.username, sub=user.id,
+        status=str(getattr(user.status, "value", user.status)),
+        attributes={a["Name"]: a["Value"] for a in user.attributes},
+        auto_verified=tuple(config.get("AutoVerifiedAttributes") or ()),
+        email_subject=template.get("EmailSubject") or config.get("EmailVerificationSubject"),
+        email_message=template.get("EmailMessage") or config.get("EmailVerificationMessage"),
+        recovery=recovery,
+    )
+
+
+def _cognito_moto_user(user: CognitoUser) -> tuple[Any, Any]:
+    pool = _cognito_backend_of_data(user).describe_user_pool(user.pool_id)
+    return pool, pool.users[user.username]
+
+
+def _cognito_backend_of_data(user: CognitoUser) -> Any:
+    from moto.cognitoidp.models import cognitoidp_backends
+
+    return cognitoidp_backends[user.account][user.region]
+
+
+def cognito_sign_up(account: str, region: str, client_id: str, username: str, password: str,
+                    attributes: list[dict[str, str]]) -> CognitoUser:
+    """moto's SignUp (pool lookup by client, username rules, password policy, UsernameExistsException)."""
+    from moto.cognitoidp.models import RegionAgnosticBackend
+
+    with _cognito_errors():
+        user, _ = RegionAgnosticBackend(account, region).sign_up(client_id, username, password, attributes)
+        return _cognito_user_data(_cognito_pool_of_client(client_id), user)
+
+
+def cognito_user(client_id: str, username: str) -> CognitoUser:
+    """The user named ``username`` (or its e-mail/phone alias) in the pool of app client ``client_id``."""
+    with _cognito_errors():
+        pool = _cognito_pool_of_client(client_id)
+        user = pool._get_user(username)
+        if user is None:
+            raise AwsError("UserNotFoundException", "Username/client id combination not found.", 400)
+        return _cognito_user_data(pool, user)
+
+
+def cognito_user_by_access_token(token: str) -> CognitoUser:
+    """moto keeps every access token it issued until sign-out: anything else is NotAuthorizedException."""
+    with _cognito_errors():
+        for pool in _cognito_pools():
+            if token in pool.access_tokens:
+                _, username = pool.access_tokens[token]
+                user = pool._get_user(username)
+                if user is not None:
+                    return _cognito_user_data(pool, user)
+        raise AwsError("NotAuthorizedException", "Invalid Access Token", 400)
+
+
+def cognito_user_by_session(session: str | None) -> CognitoUser | None:
+    with _cognito_errors():
+        for backend in _cognito_backends():
+            found = backend.sessions.get(session) if session else None
+            if found is not None:
+                username, session_pool = found
+                user = session_pool._get_user(username)
+                return _cognito_user_data(session_pool, user) if user is not None else None
+        return None
+
+
+def cognito_confirm_sign_up(user: CognitoUser, verified: tuple[str, ...] = ()) -> None:
+    from moto.cognitoidp.models import UserStatus
+
+    with _cognito_errors():
+        _, moto_user = _cognito_moto_user(user)
+        moto_user.status = UserStatus.CONFIRMED
+        if verified:
+            moto_user.update_attributes([{"Name": f"{name}_verified", "Value": "true"} for name in verified])
+
+
+def cognito_set_password(user: CognitoUser, password: str) -> None:
+    """The new password, checked against the pool's policy (InvalidPasswordException); a RESET_REQUIRED user
+    becomes CONFIRMED."""
+    from moto.cognitoidp.models import UserStatus
+
+    with _cognito_errors():
+        _cognito_backend_of_data(user)._validate_password(user.pool_id, password)
+        _, moto_user = _cognito_moto_user(user)
+        moto_user.password = password
+        moto_user.confirmation_code = None
+        if moto_user.status == UserStatus.RESET_REQUIRED:
+            moto_user.status = UserStatus.CONFIRMED
+
+
+def cognito_software_token_verified(user: CognitoUser, session: str | None) -> str | None:
+    """Mark the user's software token verified (SetUserMFAPreference may then enable it). Given the sign-in session
+    it was associated in (MFA_SETUP), answer a new session for RespondToAuthChallenge, as moto does."""
+    with _cognito_errors():
+        pool, moto_user = _cognito_moto_user(user)
+        moto_user.token_verified = True
+        if not session:
+            return None
+        new_session = str(mock_random.uuid4())
+        _cognito_backend_of(pool).sessions[new_session] = (user.username, pool)
+        return new_session
+
+
+def cognito_respond_to_auth_challenge(account: str, region: str, params: dict[str, Any], *,
+                                      admin: bool) -> dict[str, Any]:
+    from moto.cognitoidp.models import RegionAgnosticBackend
+
+    with _cognito_errors():
+        backend = RegionAgnosticBackend(account, region)
+        respond = backend.admin_respond_to_auth_challenge if admin else backend.respond_to_auth_challenge
+        return respond(params.get("Session"), params["ClientId"], params["ChallengeName"],
+                       params.get("ChallengeResponses") or {})
+
+
+def cognito_pool_region(pool_id: str) -> str | None:
+    with LOCK:
+        return next((pool.region for pool in _cognito_pools() if pool.id == pool_id), None)
+
+
+def cognito_pool_ids() -> set[str]:
+    with LOCK:
+        return {pool.id for pool in _cognito_pools()}
+
+
+def _cognito_create_jwt(original: Callable) -> Callable:
+    def create_jwt(self: Any, *args: Any, **kwargs: Any) -> tuple[str, int]:
+        token, expires_in = original(self, *args, **kwargs)
+        signer = _cognito_hooks["signer"]
+        if signer is None:
+            return token, expires_in
+        # Keep moto's claims (iss, sub, aud/client_id, token_use, exp, groups…); only the signature changes.
+        payload = token.split(".")[1]
+        claims = _json.loads(_base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return signer(self.id, claims), expires_in
+
+    create_jwt.__kit_cognito__ = True  # type: ignore[attr-defined]
+    return create_jwt
+
+
+def _cognito_well_known_route(document: str, original: Callable) -> Callable:
+    def serve(request: Any, full_url: str, headers: Any) -> Any:
+        hook = _cognito_hooks["well_known"]
+        if hook is None:
+            return original(request, full_url, headers)
+        url = _urlparse(full_url)
+        return hook(url.path.strip("/").split("/")[0], document, f"{url.scheme}://{url.netloc}")
+
+    serve.__name__ = f"serve_cognito_{document.replace('.', '_').replace('-', '_')}"  # the Flask endpoint name
+    serve.__kit_cognito__ = True  # type: ignore[attr-defined]
+    return serve
+
+
+def set_cognito_hooks(signer: Callable[[str, dict[str, Any]], str] | None,
+                      well_known: Callable[[str, str, str], tuple[int, dict[str, str], bytes]] | None) -> None:
+    """Turn the Cognito patches on, or off with None (moto's own behaviour again). Idempotent.
+
+    signer(pool_id, claims) -> token: signs every ID and access token moto issues (in place of the key moto
+    ships); moto stores the returned token, so its own checks (GetUser, GlobalSignOut…) accept it.
+    well_known(pool_id, document, base_url) -> (status, headers, body): answers GET /<pool id>/.well-known/jwks.json
+    and /openid-configuration. moto's Flask app reads its url_paths once, on the first Cognito request: call this
+    before that (the cloud does, when it builds its components). Both are called with LOCK held."""
+    from moto.cognitoidp import urls
+    from moto.cognitoidp.models import CognitoIdpUserPool
+
+    with LOCK:
+        if not getattr(CognitoIdpUserPool.create_jwt, "__kit_cognito__", False):
+            CognitoIdpUserPool.create_jwt = _cognito_create_jwt(CognitoIdpUserPool.create_jwt)
+        for path, document in _COGNITO_WELL_KNOWN.items():
+            if not getattr(urls.url_paths[path], "__kit_cognito__", False):
+                urls.url_paths[path] = _cognito_well_known_route(document, urls.url_paths[path])
+        _cognito_hooks["signer"], _cognito_hooks["well_known"] = signer, well_known

@@ -63,7 +63,7 @@ class Gateway:
             status, headers, body = answered
             if environ.get("REQUEST_METHOD") not in _READ_METHODS:
                 self.on_change()
-            start_response(f"{status} {_reason(status)}", headers)
+            start_response(f"{status} {_reason(status)}", headers + _cors(environ))
             return [body]
         return self._moto(environ, start_response)
 
@@ -110,6 +110,14 @@ class Gateway:
         status, headers, body = render_plain_error(error, json_protocol=json_protocol)
         start_response(f"{status} {_reason(status)}", headers)
         return [body]
+
+
+def _cors(environ: dict[str, Any]) -> list[tuple[str, str]]:
+    """The headers moto's flask-cors puts on its own answers, for the answers that bypass moto: without them a
+    browser (the contact page calling Cognito) cannot read a provider's answer."""
+    origin = environ.get("HTTP_ORIGIN")
+    return [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")] if origin else [
+        ("Access-Control-Allow-Origin", "*")]
 
 
 def _not_implemented_message(exc: NotImplementedError) -> str:

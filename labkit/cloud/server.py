@@ -26,7 +26,9 @@ from typing import Any
 from .. import config as _config
 from ..errors import LabError
 from . import bridge
+from .cognito import CognitoComponent
 from .component import Component
+from .dns import DnsServer
 from .gateway import Gateway
 from .health import Health
 from .listeners import HttpListener
@@ -39,7 +41,7 @@ log = logging.getLogger("labkit.cloud")
 SAVE_INTERVAL = 2.0
 
 # The data planes, in start order. Each data-plane module adds its Component class here.
-COMPONENTS: list[type[Component]] = [S3AnonymousAccess, MailboxComponent]
+COMPONENTS: list[type[Component]] = [DnsServer, S3AnonymousAccess, MailboxComponent, CognitoComponent]
 
 
 def listener_settings() -> list[str]:

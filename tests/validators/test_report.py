@@ -55,7 +55,7 @@ def test_files(tmp_path):
 
 def test_make_check_exit_status_and_reports(cloud, tmp_path):
     env = {**os.environ, **cloud.env}
-    result = subprocess.run([sys.executable, "-m", "validators", "--out", str(tmp_path), "--learner", "ada"],
+    result = subprocess.run([sys.executable, "-m", "validators", "--layer", "setup", "--out", str(tmp_path), "--learner", "ada"],
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "All checks passed" in result.stdout

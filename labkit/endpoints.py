@@ -1,0 +1,17 @@
+"""Addresses that differ between the local cloud and AWS. Learner cells call these instead of branching on the
+target, so the same cell runs on both (DESIGN: "one documented labkit helper returns it")."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from . import config as _config
+from .config import Config
+
+
+def s3_object_url(bucket: str, key: str, cfg: Config | None = None) -> str:
+    """The plain (unsigned) HTTPS URL of an object, as an anonymous visitor would try it."""
+    cfg = cfg or _config.load()
+    if cfg.local:
+        return f"{cfg.gateway_url}/{bucket}/{quote(key)}"
+    return f"https://{bucket}.s3.{cfg.region}.amazonaws.com/{quote(key)}"

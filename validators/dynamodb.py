@@ -1,0 +1,77 @@
+"""Layer 07 · DynamoDB: the messages table exists with the keys the Lambda function queries by, bills per request,
+and a written item can be read back the way the API reads it."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from botocore.exceptions import ClientError
+
+from labkit import names
+
+from .base import Check, Context, Result, failed, passed
+
+EXPECTED_KEYS = {"HASH": ("sender", "S"), "RANGE": ("createdAt", "S")}
+
+
+def _table(ctx: Context) -> dict:
+    if "table" not in ctx.facts:
+        ctx.facts["table"] = ctx.client("dynamodb").describe_table(TableName=names(ctx.cfg).table)["Table"]
+    return ctx.facts["table"]
+
+
+def probe_table(ctx: Context) -> Result:
+    try:
+        table = _table(ctx)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ResourceNotFoundException":
+            return failed(f"no table {names(ctx.cfg).table}", "the table exists", "run notebook 07's create-table cell")
+        raise
+    if table["TableStatus"] != "ACTIVE":
+        return failed(table["TableStatus"], "ACTIVE", "the table is still being created: wait and check again")
+    return passed(f"{table['TableName']} ACTIVE")
+
+
+def probe_keys(ctx: Context) -> Result:
+    table = _table(ctx)
+    types = {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]}
+    keys = {k["KeyType"]: (k["AttributeName"], types.get(k["AttributeName"])) for k in table["KeySchema"]}
+    if keys != EXPECTED_KEYS:
+        shown = ", ".join(f"{kind} {name} ({kind_type})" for kind, (name, kind_type) in sorted(keys.items()))
+        return failed(shown, "HASH sender (S), RANGE createdAt (S)",
+                      "wrong table key: the function stores and queries messages by sender, newest first by createdAt; "
+                      "keys cannot change, so delete the table and create it again")
+    return passed("HASH sender, RANGE createdAt")
+
+
+def probe_billing(ctx: Context) -> Result:
+    mode = _table(ctx).get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED")
+    if mode != "PAY_PER_REQUEST":
+        return failed(mode, "PAY_PER_REQUEST", "use BillingMode='PAY_PER_REQUEST': no capacity to plan, no idle cost")
+    return passed(mode)
+
+
+def probe_round_trip(ctx: Context) -> Result:
+    """Write an item as the function does and read it back with the function's query."""
+    ddb, table = ctx.client("dynamodb"), names(ctx.cfg).table
+    sender = f"validator-{uuid.uuid4().hex[:8]}@example.com"
+    created = time.strftime("%Y-%m-%dT%H:%M:%S.000+00:00", time.gmtime())
+    ddb.put_item(TableName=table, Item={"sender": {"S": sender}, "createdAt": {"S": created},
+                                         "id": {"S": "probe"}, "name": {"S": "validator"}, "message": {"S": "probe"}})
+    try:
+        found = ddb.query(TableName=table, KeyConditionExpression="sender = :s",
+                          ExpressionAttributeValues={":s": {"S": sender}})["Items"]
+    finally:
+        ddb.delete_item(TableName=table, Key={"sender": {"S": sender}, "createdAt": {"S": created}})
+    if len(found) != 1:
+        return failed(f"query found {len(found)} items", "1 item", "the table's keys do not match the function's query")
+    return passed("put, query by sender, delete")
+
+
+CHECKS = [
+    Check("dynamodb.table", "the messages table exists and is active", probe_table, gate=True),
+    Check("dynamodb.keys", "keys: sender (partition), createdAt (sort)", probe_keys, gate=True),
+    Check("dynamodb.billing", "billing per request", probe_billing),
+    Check("dynamodb.round_trip", "an item written as the function writes is found by its query", probe_round_trip),
+]

@@ -1,0 +1,131 @@
+"""Wire code shared by the validators: each probe speaks one real protocol and returns what it saw.
+
+    dns_query(name, rtype, server, port)     an authoritative DNS answer (dnspython), UDP or TCP
+    tls_handshake(host, port, server_name)   the peer's certificate chain and the handshake's verdict
+    http_request(method, url, …)             an HTTP(S) exchange; *.localhost names are dialled on loopback
+    read_mailbox(cfg, to, since)             messages the local cloud's mailbox received
+
+Failures raise ProbeError with the fields that explain them, so a check can turn them into a hint.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from dataclasses import dataclass, field
+from typing import Any
+
+import dns.exception
+import dns.flags
+import dns.message
+import dns.query
+import dns.rcode
+import dns.rdatatype
+import requests
+from cryptography import x509
+
+from labkit import Config
+
+
+class ProbeError(Exception):
+    def __init__(self, what: str, target: str, reason: str) -> None:
+        super().__init__(f"{what} {target}: {reason}")
+        self.what, self.target, self.reason = what, target, reason
+
+
+@dataclass
+class DnsAnswer:
+    rcode: str
+    authoritative: bool
+    records: list[tuple[str, str, int, str]] = field(default_factory=list)  # (name, type, ttl, value)
+    authority: list[tuple[str, str, int, str]] = field(default_factory=list)
+
+    def values(self, rtype: str) -> list[str]:
+        return [value for _, kind, _, value in self.records if kind == rtype]
+
+
+def dns_query(name: str, rtype: str, server: str = "127.0.0.1", port: int = 53, *, tcp: bool = False,
+              timeout: float = 3.0) -> DnsAnswer:
+    query = dns.message.make_query(name, rtype)
+    try:
+        send = dns.query.tcp if tcp else dns.query.udp
+        response = send(query, server, port=port, timeout=timeout)
+    except (dns.exception.DNSException, OSError) as exc:
+        raise ProbeError("DNS query", f"{name} {rtype} @{server}:{port}", str(exc) or type(exc).__name__) from exc
+
+    def flatten(section: list[Any]) -> list[tuple[str, str, int, str]]:
+        return [(rrset.name.to_text(), dns.rdatatype.to_text(rrset.rdtype), rrset.ttl, rdata.to_text())
+                for rrset in section for rdata in rrset]
+
+    return DnsAnswer(dns.rcode.to_text(response.rcode()), bool(response.flags & dns.flags.AA),
+                     flatten(response.answer), flatten(response.authority))
+
+
+@dataclass
+class Handshake:
+    verified: bool
+    error: str
+    chain: list[x509.Certificate]
+    version: str
+
+    @property
+    def leaf(self) -> x509.Certificate:
+        return self.chain[0]
+
+    def names(self) -> list[str]:
+        try:
+            san = self.leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        except x509.ExtensionNotFound:
+            return []
+        return san.get_values_for_type(x509.DNSName)
+
+
+def tls_handshake(host: str, port: int, server_name: str, *, cafile: str | None = None,
+                  timeout: float = 5.0) -> Handshake:
+    """Handshake with SNI ``server_name``; verification is judged, not required, so a failure still shows the chain."""
+    verifying = ssl.create_default_context(cafile=cafile)
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as raw, \
+                verifying.wrap_socket(raw, server_hostname=server_name) as tls:
+            return Handshake(True, "", _chain(tls), tls.version() or "")
+    except ssl.SSLCertVerificationError as exc:
+        error = exc.verify_message or str(exc)
+    except (ssl.SSLError, OSError) as exc:
+        raise ProbeError("TLS handshake", f"{server_name} at {host}:{port}", str(exc)) from exc
+    lenient = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    lenient.check_hostname, lenient.verify_mode = False, ssl.CERT_NONE
+    with socket.create_connection((host, port), timeout=timeout) as raw, \
+            lenient.wrap_socket(raw, server_hostname=server_name) as tls:
+        return Handshake(False, error, _chain(tls), tls.version() or "")
+
+
+def _chain(tls: ssl.SSLSocket) -> list[x509.Certificate]:
+    getter = getattr(tls, "get_unverified_chain", None)  # Python 3.13+
+    if getter:
+        return [x509.load_der_x509_certificate(der) for der in getter()]
+    return [x509.load_der_x509_certificate(tls.getpeercert(binary_form=True))]
+
+
+def http_request(method: str, url: str, *, cafile: str | bool | None = None, **kwargs: Any) -> requests.Response:
+    """One HTTP(S) request without following redirects; ``*.localhost`` resolves to loopback (RFC 6761)."""
+    from labkit import resolver
+
+    resolver.install()
+    kwargs.setdefault("timeout", 10)
+    kwargs.setdefault("allow_redirects", False)
+    try:
+        return requests.request(method, url, verify=True if cafile is None else cafile, **kwargs)
+    except requests.RequestException as exc:
+        raise ProbeError(f"HTTP {method}", url, str(exc)) from exc
+
+
+def read_mailbox(cfg: Config, *, to: str | None = None, since: float = 0.0) -> list[dict[str, Any]]:
+    params: dict[str, Any] = {"since": since}
+    if to:
+        params["to"] = to
+    try:
+        answer = requests.get(f"{cfg.gateway_url}/_lab/mail/api/messages", params=params, timeout=5)
+        answer.raise_for_status()
+    except requests.RequestException as exc:
+        raise ProbeError("mailbox", cfg.gateway_url, str(exc)) from exc
+    return answer.json()["messages"]

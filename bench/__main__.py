@@ -9,9 +9,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from . import dns, startup
+from . import dns, lambda_invoke, startup
 
-BENCHMARKS = {"dns": dns.run, "startup": startup.run}
+BENCHMARKS = {"dns": dns.run, "startup": startup.run, "lambda_invoke": lambda_invoke.run}
 
 
 def main() -> int:

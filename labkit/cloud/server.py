@@ -33,15 +33,17 @@ from .gateway import Gateway
 from .health import Health
 from .listeners import HttpListener
 from .mailbox import MailboxComponent
+from .notify import NotifyComponent
 from .s3access import S3AnonymousAccess
 from .providers import ProviderRegistry, default_providers
+from .runtime import LambdaRuntime
 from .snapshot import SnapshotStore, UnreadableSnapshot
 
 log = logging.getLogger("labkit.cloud")
 SAVE_INTERVAL = 2.0
 
 # The data planes, in start order. Each data-plane module adds its Component class here.
-COMPONENTS: list[type[Component]] = [DnsServer, S3AnonymousAccess, MailboxComponent, CognitoComponent]
+COMPONENTS: list[type[Component]] = [DnsServer, S3AnonymousAccess, MailboxComponent, CognitoComponent, NotifyComponent, LambdaRuntime]
 
 
 def listener_settings() -> list[str]:
@@ -87,11 +89,12 @@ class LocalCloud:
         self.health.register("persistence", self._persistence_health)
         for component in self.components:
             self.health.register(component.name, component.health)
-        for listener in self.listeners:
-            listener.start()
         for component in self.components:
             component.start()
         self._write_runtime()
+        # The gateway opens last: once /_lab/health answers, every component is serving and the pid file exists.
+        for listener in self.listeners:
+            listener.start()
         threading.Thread(target=self._autosave, name="autosave", daemon=True).start()
         log.info("local cloud ready: %s", ", ".join(f"{n} {u}" for n, u in self.endpoints().items()))
 

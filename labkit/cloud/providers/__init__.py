@@ -82,8 +82,9 @@ class ProviderRegistry:
         ctx = Context(account, match.region, match.operation.name, request)
         try:
             params = bridge.parse_request(match.operation, request, match.uri_params)
-            response = bridge.serialize_result(match.operation, handler(params, ctx) or {})
-            status = response["status_code"]
+            result = handler(params, ctx) or {}
+            response = bridge.serialize_result(match.operation, result)
+            status = _status_member(match.operation, result) or response["status_code"]
         except AwsError as error:
             response = bridge.serialize_error(match.operation, error)
             status = error.status
@@ -98,6 +99,16 @@ class ProviderRegistry:
         headers.append(("x-amzn-RequestId", str(uuid.uuid4())))
         headers.append(("Content-Length", str(len(body))))
         return status, headers, body
+
+
+def _status_member(operation: Any, result: dict[str, Any]) -> int | None:
+    """An output member serialised as the HTTP status (Lambda Invoke's StatusCode: 202 for Event, 204 for DryRun);
+    the serializer only knows the operation's fixed responseCode."""
+    shape = operation.output_shape
+    for member, member_shape in (shape.members.items() if shape is not None else ()):
+        if member_shape.serialization.get("location") == "statusCode" and result.get(member) is not None:
+            return int(result[member])
+    return None
 
 
 def default_providers(cloud: Any = None) -> list[Provider]:

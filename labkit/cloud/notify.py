@@ -1,0 +1,446 @@
+"""SNS delivery: what moto leaves out (confirmations, e-mail, signed HTTP POSTs), off the request thread.
+
+    NotifyComponent    subscriptions that wait for confirmation (tokens), the delivery worker, the SNS provider
+                       (providers/sns.py) and the pages behind the links SNS sends, under /_lab/sns/
+    DeliveryQueue      jobs by due time; worker threads attempt them, a failed attempt comes back after a back-off
+    Job                one thing to deliver: a Notification, or a Subscription/UnsubscribeConfirmation
+
+How a publish travels: moto's Publish (under bridge.LOCK) evaluates each subscription's filter policy and hands
+http/https/email/email-json/lambda messages to ``_on_publish`` (bridge.sns_set_sink), which only queues them;
+SQS stays with moto. A worker signs the document (notify_messages.py) and POSTs it, mails it through the mailbox,
+or invokes the Lambda runtime, with a timeout, never holding bridge.LOCK.
+
+The links: e-mails carry /_lab/sns/confirm and /_lab/sns/unsubscribe (HTML pages); JSON documents carry
+SubscribeURL and UnsubscribeURL as /_lab/sns/?Action=… answered in the API's XML, as AWS's sns.<region> URLs are;
+the signing certificate is /_lab/sns/SimpleNotificationService-<hex>.pem.
+"""
+
+from __future__ import annotations
+
+import datetime
+import heapq
+import html
+import itertools
+import json
+import logging
+import secrets
+import smtplib
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import asdict, dataclass
+from email.utils import formataddr
+from typing import Any, Callable
+from urllib.parse import urlencode, urlsplit
+
+import requests
+from werkzeug.wrappers import Request, Response
+
+from . import bridge
+from . import notify_messages as messages
+from .component import Component
+from .errors import AwsError
+from .mailbox import SENDER_DOMAIN, send_mail
+
+log = logging.getLogger("labkit.cloud.notify")
+
+CONFIRMED_BY_LINK = frozenset({"email", "email-json", "http", "https"})  # the protocols that start pending
+TIMEOUT = 5.0  # seconds per attempt (connect and read)
+# AWS retries an HTTP/S delivery 3 times, 20 s apart by default (Developer Guide, "message delivery retries");
+# a workshop cannot wait that long, so the same 3 retries come after 0.5, 1 and 2 s.
+RETRY_DELAYS = (0.5, 1.0, 2.0)
+WORKERS = 4  # a slow endpoint (TIMEOUT per attempt) holds one worker, not the others
+USER_AGENT = "Amazon Simple Notification Service Agent"
+
+
+class DeliveryError(Exception):
+    """An attempt failed; ``retry`` says whether another attempt may succeed (5xx, 429, network) or not (4xx)."""
+
+    def __init__(self, reason: str, *, retry: bool) -> None:
+        super().__init__(reason)
+        self.reason, self.retry = reason, retry
+
+
+@dataclass
+class Job:
+    kind: str  # Notification | SubscriptionConfirmation | UnsubscribeConfirmation
+    subscription: bridge.SnsSubscription
+    message: bridge.SnsMessage | None = None  # for a Notification
+    token: str | None = None  # for a confirmation
+    attempt: int = 1
+    document: dict[str, Any] | None = None  # signed once, sent the same on every attempt
+
+
+@dataclass
+class Token:
+    """What a confirmation token confirms: the endpoint's subscription to the topic (made again if it is gone,
+    as an UnsubscribeConfirmation's SubscribeURL restores it)."""
+
+    topic_arn: str
+    protocol: str
+    endpoint: str
+    subscription_arn: str
+
+
+class DeliveryQueue:
+    def __init__(self, attempt: Callable[[Job], None], *, workers: int = WORKERS,
+                 delays: tuple[float, ...] = RETRY_DELAYS) -> None:
+        self._attempt, self._workers, self._delays = attempt, workers, delays
+        self._heap: list[tuple[float, int, Job]] = []
+        self._seq = itertools.count()
+        self._cond = threading.Condition()
+        self._threads: list[threading.Thread] = []
+        self._stopping = False
+        self.started = False
+        self.in_flight = 0
+        self.counts: Counter[str] = Counter()
+        self.last_failure: dict[str, Any] | None = None
+
+    def submit(self, job: Job, delay: float = 0.0) -> None:
+        with self._cond:
+            heapq.heappush(self._heap, (time.monotonic() + delay, next(self._seq), job))
+            self._cond.notify()
+
+    def jobs(self) -> list[Job]:
+        """The jobs waiting (not the ones being attempted), for the snapshot."""
+        with self._cond:
+            return [job for _, _, job in sorted(self._heap)]
+
+    def start(self) -> None:
+        self._stopping = False
+        self._threads = [threading.Thread(target=self._work, name=f"sns-delivery-{i}", daemon=True)
+                         for i in range(self._workers)]
+        for thread in self._threads:
+            thread.start()
+        self.started = True
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        for thread in self._threads:
+            thread.join(timeout=1.0)  # an attempt in progress ends by its own timeout; the threads are daemons
+
+    def stats(self) -> dict[str, Any]:
+        with self._cond:
+            return {"queued": len(self._heap), "in_flight": self.in_flight, "delivered": self.counts["delivered"],
+                    "retried": self.counts["retried"], "failed": self.counts["failed"],
+                    **({"last_failure": self.last_failure} if self.last_failure else {})}
+
+    def _take(self) -> Job | None:
+        with self._cond:
+            while not self._stopping:
+                wait = self._heap[0][0] - time.monotonic() if self._heap else None
+                if wait is not None and wait <= 0:
+                    self.in_flight += 1
+                    return heapq.heappop(self._heap)[2]
+                self._cond.wait(wait)
+            return None
+
+    def _work(self) -> None:
+        while (job := self._take()) is not None:
+            try:
+                self._attempt(job)
+                outcome = "delivered"
+            except DeliveryError as exc:
+                outcome = self._failed(job, exc.reason, exc.retry)
+            except Exception as exc:  # a bug in a delivery: log it, count it, keep the worker alive
+                log.exception("SNS delivery to %s failed", job.subscription.endpoint)
+                outcome = self._failed(job, f"{type(exc).__name__}: {exc}", False)
+            with self._cond:
+                self.in_flight -= 1  # after a retry is queued: queued + in_flight never reads 0 in between
+                self.counts[outcome] += 1
+
+    def _failed(self, job: Job, reason: str, retry: bool) -> str:
+        sub = job.subscription
+        if retry and job.attempt <= len(self._delays):
+            delay = self._delays[job.attempt - 1]
+            log.info("SNS %s to %s %s failed (%s); attempt %d in %.1f s",
+                     job.kind, sub.protocol, sub.endpoint, reason, job.attempt + 1, delay)
+            job.attempt += 1
+            self.submit(job, delay)
+            return "retried"
+        log.warning("SNS %s to %s %s failed after %d attempt(s): %s",
+                    job.kind, sub.protocol, sub.endpoint, job.attempt, reason)
+        self.last_failure = {"kind": job.kind, "protocol": sub.protocol, "endpoint": sub.endpoint,
+                             "subscription": sub.arn, "attempts": job.attempt, "reason": reason,
+                             "at": _now_iso()}
+        return "failed"
+
+
+class NotifyComponent(Component):
+    name = "notify"
+
+    def __init__(self, cloud: Any) -> None:
+        super().__init__(cloud)
+        self.signer: messages.Signer | None = None
+        self.tokens: dict[str, Token] = {}  # guarded by bridge.LOCK, like the subscriptions they confirm
+        self.queue = DeliveryQueue(self._attempt)
+
+    # -- component ---------------------------------------------------------------------------------------------
+    def providers(self) -> list[Any]:
+        from .providers.sns import SnsSubscriptions
+
+        return [SnsSubscriptions(self)]
+
+    def routes(self) -> dict[str, Any]:
+        return {"sns": self._page}
+
+    def bind(self) -> None:
+        # Before any listener serves: from the first Publish on, moto hands these protocols to us.
+        bridge.sns_set_sink(self._on_publish)
+
+    def start(self) -> None:
+        if self.signer is None:
+            self.signer = messages.Signer.generate()
+            self.cloud.mark_changed()  # keep the key: SigningCertURLs already sent must stay valid
+        self.queue.start()
+
+    def stop(self) -> None:
+        self.queue.stop()
+
+    def health(self) -> dict[str, Any]:
+        # "starting" until the signing key exists: make up waits for every component to say "ok".
+        return {"status": "ok" if self.queue.started else "starting", **self.queue.stats(),
+                "tokens": len(self.tokens),
+                **({"signing_cert": self.cert_url} if self.signer else {})}
+
+    def snapshot(self) -> Any:
+        # Plain dicts and bytes only: a snapshot must stay readable when these classes change.
+        return {"tokens": {t: asdict(r) for t, r in self.tokens.items()},
+                "signer": (self.signer.key_pem, self.signer.cert_pem) if self.signer else None,
+                "jobs": [asdict(job) for job in self.queue.jobs()]}  # undelivered: they go out after the restart
+
+    def restore(self, state: Any) -> None:
+        state = state or {}
+        self.tokens = {t: Token(**r) for t, r in state.get("tokens", {}).items()}
+        if state.get("signer"):
+            self.signer = messages.Signer(*state["signer"])
+        for saved in state.get("jobs", []):
+            try:
+                self.queue.submit(_job(saved))
+            except (TypeError, KeyError) as exc:  # saved by another version of the kit: drop it, keep the rest
+                log.warning("dropped an undelivered SNS message from the snapshot: %s", exc)
+
+    # -- URLs --------------------------------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        return f"{self.cloud.cfg.gateway_url}/_lab/sns"
+
+    @property
+    def cert_url(self) -> str:
+        return f"{self.base_url}/{self.signer.cert_name}"
+
+    def _subscribe_url(self, topic_arn: str, token: str) -> str:
+        return f"{self.base_url}/?" + urlencode({"Action": "ConfirmSubscription", "TopicArn": topic_arn,
+                                                 "Token": token})
+
+    def _unsubscribe_url(self, arn: str) -> str:
+        return f"{self.base_url}/?" + urlencode({"Action": "Unsubscribe", "SubscriptionArn": arn})
+
+    # -- subscriptions (the provider's operations) -------------------------------------------------------------
+    def subscribe(self, account: str, region: str, topic_arn: str, protocol: str, endpoint: str,
+                  attributes: dict[str, str]) -> bridge.SnsSubscription:
+        """Subscribe; e-mail and HTTP/S subscriptions start pending and get a confirmation, sent again on each
+        Subscribe while they stay pending."""
+        with bridge.LOCK:
+            sub, _ = bridge.sns_subscribe(account, region, topic_arn, protocol, endpoint, attributes,
+                                          pending=protocol in CONFIRMED_BY_LINK)
+            token = self._new_token(sub) if sub.pending else None
+        if token:
+            self.queue.submit(Job("SubscriptionConfirmation", sub, token=token))
+        return sub
+
+    def confirm(self, topic_arn: str, token: str, *, authenticated: bool) -> bridge.SnsSubscription:
+        """Confirm the subscription a token was sent for; AwsError NotFound (no topic) or InvalidParameter."""
+        with bridge.LOCK:
+            if not bridge.sns_topic_exists(topic_arn):
+                raise AwsError("NotFound", "Topic does not exist", 404)
+            record = self.tokens.get(token)
+            if record is None or record.topic_arn != topic_arn:
+                raise AwsError("InvalidParameter", "Invalid token", 400)
+            sub = bridge.sns_subscription(record.subscription_arn) or bridge.sns_find(
+                topic_arn, record.protocol, record.endpoint)
+            if sub is None:
+                _, _, _, region, account, _ = topic_arn.split(":", 5)
+                sub, _ = bridge.sns_subscribe(account, region, topic_arn, record.protocol, record.endpoint, {},
+                                              pending=False)
+            record.subscription_arn = sub.arn
+            confirmed = bridge.sns_confirm(sub.arn, authenticated=authenticated)
+        self.cloud.mark_changed()
+        return confirmed
+
+    def unsubscribe(self, arn: str) -> bridge.SnsSubscription | None:
+        """Remove a subscription; a confirmed HTTP/S endpoint is told with an UnsubscribeConfirmation."""
+        with bridge.LOCK:
+            sub = bridge.sns_unsubscribe(arn)
+            token = self._new_token(sub) if sub and not sub.pending and sub.protocol in ("http", "https") else None
+        if token:
+            self.queue.submit(Job("UnsubscribeConfirmation", sub, token=token))
+        self.cloud.mark_changed()
+        return sub
+
+    def _new_token(self, sub: bridge.SnsSubscription) -> str:
+        token = secrets.token_hex(64)  # AWS's tokens are long hex strings too
+        self.tokens[token] = Token(sub.topic_arn, sub.protocol, sub.endpoint, sub.arn)
+        return token
+
+    def _on_publish(self, msg: bridge.SnsMessage) -> None:
+        """Called by moto's Publish with bridge.LOCK held: queue only. Pending subscriptions get nothing."""
+        if not msg.subscription.pending:
+            self.queue.submit(Job("Notification", msg.subscription, message=msg))
+
+    # -- delivery (worker threads) -----------------------------------------------------------------------------
+    def _attempt(self, job: Job) -> None:
+        protocol = job.subscription.protocol
+        if protocol in ("http", "https"):
+            self._post(job)
+        elif protocol in ("email", "email-json"):
+            self._mail(job)
+        elif protocol == "lambda":
+            self._invoke(job)
+
+    def _document(self, job: Job) -> dict[str, Any]:
+        if job.document is None:
+            sub = job.subscription
+            if job.kind == "Notification":
+                doc = messages.notification(job.message, unsubscribe_url=self._unsubscribe_url(sub.arn))
+            else:
+                doc = messages.confirmation(
+                    job.kind, topic_arn=sub.topic_arn, subscription_arn=sub.arn, token=job.token,
+                    message_id=str(uuid.uuid4()), timestamp=_now_iso(),
+                    subscribe_url=self._subscribe_url(sub.topic_arn, job.token))
+            job.document = self.signer.sign(doc, sub.signature_version, self.cert_url)
+        return job.document
+
+    def _post(self, job: Job) -> None:
+        sub, doc = job.subscription, self._document(job)
+        headers = {"x-amz-sns-message-type": job.kind, "x-amz-sns-message-id": doc["MessageId"],
+                   "x-amz-sns-topic-arn": sub.topic_arn, "Content-Type": "text/plain; charset=UTF-8",
+                   "User-Agent": USER_AGENT}
+        if job.kind != "SubscriptionConfirmation":
+            headers["x-amz-sns-subscription-arn"] = sub.arn
+        body = messages.dumps(doc)
+        if job.kind == "Notification" and sub.raw:  # RawMessageDelivery: the message alone
+            body = job.message.message
+            headers["x-amz-sns-rawdelivery"] = "true"
+        try:
+            response = requests.post(sub.endpoint, data=body.encode("utf-8"), headers=headers, timeout=TIMEOUT,
+                                     verify=self._verify(sub.endpoint), allow_redirects=False)
+        except requests.RequestException as exc:
+            raise DeliveryError(f"{type(exc).__name__}: {exc}", retry=True) from None
+        status = response.status_code
+        if not 200 <= status < 300:
+            # The delivery policy retries server-side errors; 4xx (but 429) is the endpoint refusing.
+            raise DeliveryError(f"HTTP {status}", retry=status == 429 or status >= 500)
+
+    def _verify(self, url: str) -> Any:
+        """The kit's own HTTPS names (*.localhost) are served with certificates of the local CA."""
+        host = urlsplit(url).hostname or ""
+        ca = self.cloud.state_dir / "ca" / "ca.pem"
+        return str(ca) if (host == "localhost" or host.endswith(".localhost")) and ca.exists() else True
+
+    def _mail(self, job: Job) -> None:
+        sub = job.subscription
+        if job.kind == "UnsubscribeConfirmation":
+            return  # e-mail endpoints are not told
+        mailbox = self._component("mailbox")
+        if mailbox is None:
+            raise DeliveryError("this local cloud has no mailbox", retry=False)
+        if sub.protocol == "email-json":  # the JSON document is the mail's body
+            subject = (messages.CONFIRMATION_SUBJECT if job.kind != "Notification"
+                       else job.message.subject or messages.DEFAULT_SUBJECT)
+            text = messages.dumps(self._document(job))
+        elif job.kind == "SubscriptionConfirmation":
+            link = f"{self.base_url}/confirm?" + urlencode({"TopicArn": sub.topic_arn, "Token": job.token,
+                                                            "Endpoint": sub.endpoint})
+            subject, text = messages.confirmation_mail(sub.topic_arn, link)
+        else:
+            link = f"{self.base_url}/unsubscribe?" + urlencode({"SubscriptionArn": sub.arn,
+                                                                "Endpoint": sub.endpoint})
+            subject, text = messages.notification_mail(job.message, link)
+        sender = formataddr((sub.display_name or "AWS Notifications", f"no-reply@sns.{SENDER_DOMAIN}"))
+        try:
+            send_mail(mailbox.ports["smtp"], sub.endpoint, subject, text, sender=sender)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(f"mailbox: {exc}", retry=True) from None
+
+    def _invoke(self, job: Job) -> None:
+        runtime = self._component("lambda")
+        if runtime is None:
+            raise DeliveryError("this local cloud runs no Lambda runtime", retry=False)
+        event = messages.lambda_event(self._document(job), job.subscription.arn)
+        try:
+            runtime.invoke(job.subscription.endpoint, json.dumps(event).encode(), invocation_type="Event")
+        except AwsError as error:  # what Invoke refuses: a missing function is final, throttling is not
+            raise DeliveryError(f"{error.code}: {error.message}", retry=error.status >= 500 or error.status == 429)
+        except Exception as exc:
+            raise DeliveryError(f"{type(exc).__name__}: {exc}", retry=True) from None
+
+    def _component(self, name: str) -> Any:
+        return next((c for c in self.cloud.components if c.name == name), None)
+
+    # -- pages -------------------------------------------------------------------------------------------------
+    def _page(self, request: Request) -> Response:
+        rest = request.path[len("/_lab/sns"):].strip("/")
+        args = request.args
+        if rest == "confirm":
+            return self._confirm_page(args.get("TopicArn", ""), args.get("Token", ""))
+        if rest == "unsubscribe":
+            return self._unsubscribe_page(args.get("SubscriptionArn", ""))
+        if rest == "" and args.get("Action") in ("ConfirmSubscription", "Unsubscribe"):
+            return self._api_link(args)
+        if self.signer is not None and rest == self.signer.cert_name:
+            return Response(self.signer.cert_pem, mimetype="application/x-pem-file")
+        return _html("Not found", "<p>No such page.</p>", 404)
+
+    def _confirm_page(self, topic_arn: str, token: str) -> Response:
+        try:
+            sub = self.confirm(topic_arn, token, authenticated=False)
+        except AwsError as error:
+            return _html("Subscription not confirmed", f"<p>{html.escape(error.message)}</p>", error.status)
+        return _html("Subscription confirmed!",
+                     f"<p>You have successfully subscribed.</p><p>Your subscription's id is:<br>"
+                     f"<code>{html.escape(sub.arn)}</code></p>")
+
+    def _unsubscribe_page(self, arn: str) -> Response:
+        sub = self.unsubscribe(arn)
+        if sub is None:
+            return _html("Subscription not found", "<p>There is no such subscription (already removed?).</p>", 404)
+        return _html("Subscription removed!",
+                     f"<p>Your subscription to the topic below has been deactivated for "
+                     f"{html.escape(sub.endpoint)}.</p><p><code>{html.escape(sub.topic_arn)}</code></p>")
+
+    def _api_link(self, args: Any) -> Response:
+        """SubscribeURL / UnsubscribeURL: answered like the API call they name, in its XML."""
+        operation = bridge.service_model("sns").operation_model(args["Action"])
+        try:
+            if args["Action"] == "ConfirmSubscription":
+                sub = self.confirm(args.get("TopicArn", ""), args.get("Token", ""), authenticated=False)
+                result: dict[str, Any] = {"SubscriptionArn": sub.arn}
+            else:
+                self.unsubscribe(args.get("SubscriptionArn", ""))
+                result = {}
+            response = bridge.serialize_result(operation, result)
+        except AwsError as error:
+            response = bridge.serialize_error(operation, error)
+        return Response(response["body"], response["status_code"], headers=response["headers"])
+
+
+def _job(saved: dict[str, Any]) -> Job:
+    sub = bridge.SnsSubscription(**saved["subscription"])
+    message = saved["message"] and bridge.SnsMessage(**{**saved["message"], "subscription": sub})
+    return Job(saved["kind"], sub, message or None, saved["token"], saved["attempt"], saved["document"])
+
+
+def _now_iso() -> str:
+    now = datetime.datetime.now(datetime.timezone.utc)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+def _html(title: str, body: str, status: int = 200) -> Response:
+    page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            "<style>body{font-family:sans-serif;margin:2em}</style></head>"
+            f"<body><h1>{html.escape(title)}</h1>{body}</body></html>")
+    return Response(page, status, mimetype="text/html")

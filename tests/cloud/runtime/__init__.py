@@ -1,0 +1,1 @@
+"""Tests of the Lambda runtime (labkit/cloud/runtime/)."""

@@ -9,9 +9,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from . import dns, lambda_invoke, startup
+from . import dns, lambda_invoke, startup, waf
 
-BENCHMARKS = {"dns": dns.run, "startup": startup.run, "lambda_invoke": lambda_invoke.run}
+BENCHMARKS = {"dns": dns.run, "startup": startup.run, "lambda_invoke": lambda_invoke.run, "waf": waf.run}
 
 
 def main() -> int:

@@ -10,7 +10,7 @@
 """
 
 from .config import Config, load as load_config
-from .endpoints import s3_object_url
+from .endpoints import cognito_endpoint, cognito_jwks_url, s3_object_url
 from .environment import check_environment, show_target
 from .errors import CloudDown, ConfigError, LabError, PortInUse, TargetError
 from .names import Names, names
@@ -34,6 +34,8 @@ __all__ = [
     "check",
     "check_environment",
     "client",
+    "cognito_endpoint",
+    "cognito_jwks_url",
     "load_config",
     "names",
     "retry_until",

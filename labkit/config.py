@@ -5,6 +5,7 @@
     LAB_PREFIX        prefix of every resource name the kit or a notebook creates (default lab)
     LAB_DOMAIN        the site's domain (default contact.localhost, a zone the local DNS serves)
     LAB_OWNER         value of the lab:owner tag (default: the login name)
+    LAB_OWNER_EMAIL   where the site's notifications go (default <owner>@example.com; the local mailbox takes any)
     LAB_AWS_ACCOUNT   aws target only: the 12-digit account the kit may act in
     LAB_STATE_DIR     where the local cloud keeps its snapshot, CA, pid file and logs (default .labcloud/)
     LAB_GATEWAY_PORT  AWS API endpoint of the local cloud (default 4566); LAB_DNS_PORT, LAB_HTTPS_PORT,
@@ -44,6 +45,7 @@ class Config:
     prefix: str = "lab"
     domain: str = "contact.localhost"
     owner: str = "learner"
+    owner_email: str = "learner@example.com"
     aws_account: str | None = None
     state_dir: Path = PROJECT_ROOT / ".labcloud"
     ports: Mapping[str, int] = field(default_factory=lambda: {k: v[1] for k, v in PORTS.items()})
@@ -98,12 +100,16 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         owner = env.get("LAB_OWNER", "").strip() or getpass.getuser()
     except (KeyError, OSError):  # no login name (some containers)
         owner = "learner"
+    owner_email = env.get("LAB_OWNER_EMAIL", "").strip() or f"{re.sub(r'[^A-Za-z0-9._-]', '', owner) or 'owner'}@example.com"
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", owner_email):
+        raise ConfigError(f"LAB_OWNER_EMAIL={owner_email!r} is not an e-mail address")
     return Config(
         target=target,
         region=region,
         prefix=prefix,
         domain=(env.get("LAB_DOMAIN", "").strip().rstrip(".").lower() or "contact.localhost"),
         owner=owner,
+        owner_email=owner_email,
         aws_account=account,
         state_dir=state_dir,
         ports={name: _port(env, name) for name in PORTS},

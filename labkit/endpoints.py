@@ -15,3 +15,16 @@ def s3_object_url(bucket: str, key: str, cfg: Config | None = None) -> str:
     if cfg.local:
         return f"{cfg.gateway_url}/{bucket}/{quote(key)}"
     return f"https://{bucket}.s3.{cfg.region}.amazonaws.com/{quote(key)}"
+
+
+def cognito_endpoint(cfg: Config | None = None) -> str:
+    """Where a browser sends Cognito's user-pool API calls (SignUp, InitiateAuth…), unsigned."""
+    cfg = cfg or _config.load()
+    return f"{cfg.gateway_url}/" if cfg.local else f"https://cognito-idp.{cfg.region}.amazonaws.com/"
+
+
+def cognito_jwks_url(pool_id: str, cfg: Config | None = None) -> str:
+    """The pool's public signing keys, where token verifiers fetch them."""
+    cfg = cfg or _config.load()
+    base = cfg.gateway_url if cfg.local else f"https://cognito-idp.{pool_id.split('_')[0]}.amazonaws.com"
+    return f"{base}/{pool_id}/.well-known/jwks.json"

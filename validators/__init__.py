@@ -20,6 +20,7 @@ from .base import FAIL, PASS, PENDING, Context, Result, run_checks
 LAYERS: dict[str, str] = {
     "setup": "validators.setup",  # 00
     "s3": "validators.s3",  # 01
+    "cognito": "validators.cognito",  # 06
     "dynamodb": "validators.dynamodb",  # 07
 }
 

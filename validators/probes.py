@@ -3,7 +3,6 @@
     dns_query(name, rtype, server, port)     an authoritative DNS answer (dnspython), UDP or TCP
     tls_handshake(host, port, server_name)   the peer's certificate chain and the handshake's verdict
     http_request(method, url, …)             an HTTP(S) exchange; *.localhost names are dialled on loopback
-    read_mailbox(cfg, to, since)             messages the local cloud's mailbox received
 
 Failures raise ProbeError with the fields that explain them, so a check can turn them into a hint.
 """
@@ -118,14 +117,3 @@ def http_request(method: str, url: str, *, cafile: str | bool | None = None, **k
     except requests.RequestException as exc:
         raise ProbeError(f"HTTP {method}", url, str(exc)) from exc
 
-
-def read_mailbox(cfg: Config, *, to: str | None = None, since: float = 0.0) -> list[dict[str, Any]]:
-    params: dict[str, Any] = {"since": since}
-    if to:
-        params["to"] = to
-    try:
-        answer = requests.get(f"{cfg.gateway_url}/_lab/mail/api/messages", params=params, timeout=5)
-        answer.raise_for_status()
-    except requests.RequestException as exc:
-        raise ProbeError("mailbox", cfg.gateway_url, str(exc)) from exc
-    return answer.json()["messages"]

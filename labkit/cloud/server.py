@@ -38,12 +38,13 @@ from .s3access import S3AnonymousAccess
 from .providers import ProviderRegistry, default_providers
 from .runtime import LambdaRuntime
 from .snapshot import SnapshotStore, UnreadableSnapshot
+from .waf.component import WafComponent
 
 log = logging.getLogger("labkit.cloud")
 SAVE_INTERVAL = 2.0
 
 # The data planes, in start order. Each data-plane module adds its Component class here.
-COMPONENTS: list[type[Component]] = [DnsServer, S3AnonymousAccess, MailboxComponent, CognitoComponent, NotifyComponent, LambdaRuntime]
+COMPONENTS: list[type[Component]] = [DnsServer, S3AnonymousAccess, MailboxComponent, CognitoComponent, NotifyComponent, LambdaRuntime, WafComponent]
 
 
 def listener_settings() -> list[str]:

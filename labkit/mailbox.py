@@ -1,0 +1,79 @@
+"""Reading mail in notebooks and validators: the local cloud's mailbox (confirmation codes, SNS notifications).
+
+    messages(to=…, since=…)          what the local mailbox received, newest first
+    wait_for(to, …)                  the first new message for an address, waiting with a progress bar
+    code_in(message), links_in(…)    the 6-digit code / the links of a message
+
+On a real AWS account mail goes to real inboxes: these raise LabError saying to open the inbox instead.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import requests
+
+from . import config as _config
+from .config import Config
+from .errors import CloudDown, LabError
+from .waiting import NotYet, retry_until
+
+
+def _require_local(cfg: Config) -> None:
+    if not cfg.local:
+        raise LabError("on AWS the mail goes to the real inbox of that address: open it there")
+
+
+def messages(to: str | None = None, since: float = 0.0, cfg: Config | None = None) -> list[dict[str, Any]]:
+    cfg = cfg or _config.load()
+    _require_local(cfg)
+    params: dict[str, Any] = {"since": since}
+    if to:
+        params["to"] = to
+    try:
+        answer = requests.get(f"{cfg.gateway_url}/_lab/mail/api/messages", params=params, timeout=5)
+    except requests.ConnectionError:
+        raise CloudDown() from None
+    answer.raise_for_status()
+    return answer.json()["messages"]
+
+
+def wait_for(to: str, *, since: float, subject: str = "", deadline: float = 30.0, cfg: Config | None = None,
+             progress: bool = True) -> dict[str, Any]:
+    """The oldest message to ``to`` received after ``since`` (a time.time()) whose subject contains ``subject``."""
+    cfg = cfg or _config.load()
+
+    def arrived() -> dict[str, Any]:
+        found = [m for m in messages(to, since, cfg) if subject in m["subject"]]
+        if not found:
+            raise NotYet(f"no mail to {to} yet")
+        return found[-1]
+
+    return retry_until(f"mail to {to}", arrived, deadline=deadline, backoff=0.2, max_interval=1.0, progress=progress)
+
+
+def code_in(message: dict[str, Any]) -> str:
+    found = re.search(r"\b(\d{6})\b", message["text"])
+    if not found:
+        raise LabError(f"no 6-digit code in the mail {message['subject']!r}")
+    return found.group(1)
+
+
+def links_in(message: dict[str, Any]) -> list[str]:
+    return re.findall(r"https?://[^\s<>\"']+", message["text"])
+
+
+def now() -> float:
+    """A timestamp to pass as ``since`` before triggering a mail."""
+    return time.time()
+
+
+def code_for(address: str, *, since: float, cfg: Config | None = None) -> str:
+    """The verification code mailed to ``address`` after ``since``: read from the local mailbox, or on AWS typed in
+    by you from your real inbox."""
+    cfg = cfg or _config.load()
+    if not cfg.local:
+        return input(f"The code Cognito mailed to {address}: ").strip()
+    return code_in(wait_for(address, since=since, subject="", cfg=cfg))

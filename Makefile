@@ -7,7 +7,7 @@ PYTHON := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 NOTEBOOKS ?= solutions/*.ipynb
 
-.PHONY: help setup up down status lab demo check test bench docs clean labs
+.PHONY: help setup up down status lab demo check test bench docs clean labs trust
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 10
@@ -30,6 +30,9 @@ down: setup  ## stop the local cloud; its state is kept for the next make up
 
 status: setup  ## show the local cloud's components and endpoints
 	@$(PYTHON) -m labkit status
+
+trust: up  ## trust the local cloud's certificates in your browsers (needs certutil: libnss3-tools)
+	@$(PYTHON) -m labkit trust
 
 lab: up  ## start JupyterLab on labs/ (the student notebooks), pointed at the target
 	@$(PYTHON) -m labkit lab

@@ -10,7 +10,7 @@
 """
 
 from .config import Config, load as load_config
-from .endpoints import cognito_endpoint, cognito_jwks_url, s3_object_url
+from .endpoints import cognito_endpoint, cognito_jwks_url, s3_object_url, site_origin
 from .environment import check_environment, show_target
 from .errors import CloudDown, ConfigError, LabError, PortInUse, TargetError
 from .names import Names, names
@@ -41,6 +41,7 @@ __all__ = [
     "retry_until",
     "s3_object_url",
     "show_target",
+    "site_origin",
     "tags",
 ]
 

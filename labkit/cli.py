@@ -18,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("down", help="stop the local cloud, saving its state")
     commands.add_parser("status", help="show the local cloud's components and endpoints")
     commands.add_parser("target", help="check the target (local cloud or AWS account) and show it")
+    commands.add_parser("trust", help="add the local cloud's CA to your browsers (NSS) and say how to trust it elsewhere")
     commands.add_parser("lab", help="start JupyterLab on labs/ with boto3 pointed at the target")
     commands.add_parser("env", help="print shell exports that point the AWS CLI and boto3 at the target")
     args = parser.parse_args(argv)
@@ -41,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
             from .environment import show_target
 
             show_target(cfg)
+        elif args.command == "trust":
+            from .trust import trust
+
+            trust(cfg)
         elif args.command == "lab":
             import os
 

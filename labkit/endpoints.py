@@ -28,3 +28,9 @@ def cognito_jwks_url(pool_id: str, cfg: Config | None = None) -> str:
     cfg = cfg or _config.load()
     base = cfg.gateway_url if cfg.local else f"https://cognito-idp.{pool_id.split('_')[0]}.amazonaws.com"
     return f"{base}/{pool_id}/.well-known/jwks.json"
+
+
+def site_origin(cfg: Config | None = None) -> str:
+    """The contact site's origin (scheme, host, port) as the browser sends it: what the API allows by CORS."""
+    cfg = cfg or _config.load()
+    return f"https://{cfg.domain}:{cfg.ports['https']}" if cfg.local else f"https://{cfg.domain}"

@@ -22,6 +22,8 @@ LAYERS: dict[str, str] = {
     "s3": "validators.s3",  # 01
     "cognito": "validators.cognito",  # 06
     "dynamodb": "validators.dynamodb",  # 07
+    "lambda": "validators.awslambda",  # 08
+    "sns": "validators.sns",  # 10
 }
 
 

@@ -26,9 +26,11 @@ from typing import Any
 from .. import config as _config
 from ..errors import LabError
 from . import bridge
+from .certs import CertificateAuthority
 from .cognito import CognitoComponent
 from .component import Component
 from .dns import DnsServer
+from .edge import Edge
 from .gateway import Gateway
 from .health import Health
 from .listeners import HttpListener
@@ -44,7 +46,7 @@ log = logging.getLogger("labkit.cloud")
 SAVE_INTERVAL = 2.0
 
 # The data planes, in start order. Each data-plane module adds its Component class here.
-COMPONENTS: list[type[Component]] = [DnsServer, S3AnonymousAccess, MailboxComponent, CognitoComponent, NotifyComponent, LambdaRuntime, WafComponent]
+COMPONENTS: list[type[Component]] = [DnsServer, CertificateAuthority, Edge, S3AnonymousAccess, MailboxComponent, CognitoComponent, NotifyComponent, LambdaRuntime, WafComponent]
 
 
 def listener_settings() -> list[str]:

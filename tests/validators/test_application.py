@@ -1,0 +1,52 @@
+"""The Lambda and SNS validators: green on the app as notebooks 07, 08 and 10 build it; the right hint on the
+classic mistakes (FullAccess role, non-proxy answer, missing CORS header, unconfirmed e-mail subscription)."""
+
+from __future__ import annotations
+
+import validators
+from labkit import names
+from validators.base import FAIL, PASS
+
+from .deployments import APP, deploy_app
+
+
+def results(cfg, layers):
+    return {r.check: r for r in validators.run(layers, cfg).results}
+
+
+def test_application_as_the_notebooks_build_it_passes(cloud):
+    found = results(deploy_app(cloud), ["lambda", "sns"])
+    assert {r.status for r in found.values()} == {PASS}, {k: (r.observed, r.hint) for k, r in found.items()}
+
+
+def test_full_access_role_is_not_least_privilege(cloud):
+    cfg = deploy_app(cloud)
+    cloud.client("iam").attach_role_policy(RoleName=names(cfg).function_role,
+                                           PolicyArn="arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess")
+    found = results(cfg, ["lambda"])["lambda.role"]
+    assert found.status == FAIL and "least privilege" in found.hint
+
+
+def test_wildcard_inline_policy_is_not_least_privilege(cloud):
+    cfg = deploy_app(cloud, policy={"Version": "2012-10-17",
+                                    "Statement": [{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}]})
+    assert results(cfg, ["lambda"])["lambda.role"].status == FAIL
+
+
+def test_non_proxy_answer_names_the_proxy_shape(cloud):
+    source = "def handler(event, context):\n    return {'messages': []}\n"
+    found = results(deploy_app(cloud, source=source), ["lambda"])["lambda.invoke"]
+    assert found.status == FAIL and "proxy vs non-proxy" in found.hint
+
+
+def test_missing_cors_header_is_named(cloud):
+    source = APP.replace('"Access-Control-Allow-Origin": os.environ.get("ALLOWED_ORIGIN", "*"),', "")
+    assert source != APP
+    found = results(deploy_app(cloud, source=source), ["lambda"])["lambda.invoke"]
+    assert found.status == FAIL and "missing CORS header" in found.hint
+
+
+def test_unconfirmed_subscription_is_named_and_nothing_arrives(cloud):
+    found = results(deploy_app(cloud, confirm=False), ["sns"])
+    assert found["sns.subscription"].status == FAIL and "not confirmed" in found["sns.subscription"].hint
+    assert found["sns.delivery"].status == FAIL

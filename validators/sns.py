@@ -1,0 +1,110 @@
+"""Layer 10 · SNS: the topic exists, the owner's e-mail subscription is confirmed, and a message sent by the
+contact function reaches the owner (the local mailbox; on AWS a temporary SQS subscription the validator adds and
+removes)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+
+from botocore.exceptions import ClientError
+
+from labkit import StillPending, mailbox, names
+
+from .base import Check, Context, Result, failed, passed
+from .events import proxy_event
+
+
+def _topic_arn(ctx: Context) -> str:
+    account = ctx.client("sts").get_caller_identity()["Account"]
+    return f"arn:aws:sns:{ctx.cfg.region}:{account}:{names(ctx.cfg).topic}"
+
+
+def probe_topic(ctx: Context) -> Result:
+    arn = _topic_arn(ctx)
+    try:
+        ctx.client("sns").get_topic_attributes(TopicArn=arn)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("NotFound", "NotFoundException"):
+            return failed(f"no topic {names(ctx.cfg).topic}", "the topic exists", "run notebook 10's create-topic cell")
+        raise
+    ctx.facts["topic"] = arn
+    return passed(arn)
+
+
+def probe_subscription(ctx: Context) -> Result:
+    owner = ctx.cfg.owner_email
+    subs = ctx.client("sns").list_subscriptions_by_topic(TopicArn=ctx.facts["topic"])["Subscriptions"]
+    mine = [s for s in subs if s["Protocol"] in ("email", "email-json") and s["Endpoint"].lower() == owner.lower()]
+    if not mine:
+        return failed(f"no e-mail subscription for {owner}", f"{owner} subscribed",
+                      "subscribe the owner's address (LAB_OWNER_EMAIL) with protocol email")
+    if all(s["SubscriptionArn"] == "PendingConfirmation" for s in mine):
+        return failed("PendingConfirmation", "confirmed",
+                      "e-mail subscription not confirmed: open the confirmation mail and follow its link")
+    return passed(f"{owner} confirmed")
+
+
+def _send_through_function(ctx: Context, marker: str) -> None:
+    event = proxy_event("POST", email="validator@example.com", body={"name": "Validator", "message": marker})
+    answer = ctx.client("lambda").invoke(FunctionName=names(ctx.cfg).function, Payload=json.dumps(event).encode())
+    payload = json.loads(answer["Payload"].read() or b"{}")
+    if answer.get("FunctionError") or payload.get("statusCode") != 201:
+        raise RuntimeError(f"the function answered {str(payload)[:200]}")
+
+
+def probe_delivery(ctx: Context) -> Result:
+    """A message sent through the contact function arrives where the owner reads it."""
+    marker = f"validator message {secrets.token_hex(4)}"
+    if ctx.cfg.local:
+        since = time.time()
+        try:
+            _send_through_function(ctx, marker)
+        except RuntimeError as exc:
+            return failed(str(exc), "201 Created", "the function could not publish: check TOPIC_ARN and sns:Publish")
+        try:
+            mail = mailbox.wait_for(ctx.cfg.owner_email, since=since, subject="Validator", cfg=ctx.cfg,
+                                    progress=False, deadline=20)
+        except StillPending:
+            return failed(f"no mail to {ctx.cfg.owner_email} within 20 s", "the notification mail",
+                          "the topic has no confirmed e-mail subscription for the owner, or the function publishes "
+                          "to another topic")
+        if marker not in mail["text"]:
+            return failed(mail["text"][:200], marker, "the mail does not carry the message")
+        return passed(f"mail to {ctx.cfg.owner_email}: {mail['subject']}")
+    return _delivery_through_sqs(ctx, marker)
+
+
+def _delivery_through_sqs(ctx: Context, marker: str) -> Result:
+    """On AWS nobody can read the owner's inbox: subscribe a temporary queue, send, read it, remove both."""
+    sqs, sns = ctx.client("sqs"), ctx.client("sns")
+    queue = sqs.create_queue(QueueName=f"{ctx.cfg.prefix}-validator-{secrets.token_hex(3)}")["QueueUrl"]
+    subscription = None
+    try:
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sqs.set_queue_attributes(QueueUrl=queue, Attributes={"Policy": json.dumps({"Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+            "Resource": queue_arn, "Condition": {"ArnEquals": {"aws:SourceArn": ctx.facts["topic"]}}}]})})
+        subscription = sns.subscribe(TopicArn=ctx.facts["topic"], Protocol="sqs", Endpoint=queue_arn,
+                                     ReturnSubscriptionArn=True)["SubscriptionArn"]
+        _send_through_function(ctx, marker)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            for message in sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=5).get("Messages", []):
+                if marker in message["Body"]:
+                    return passed("the notification reached a subscriber")
+        return failed("nothing within 30 s", "the notification", "the function publishes to another topic")
+    except RuntimeError as exc:
+        return failed(str(exc), "201 Created", "the function could not publish: check TOPIC_ARN and sns:Publish")
+    finally:
+        if subscription:
+            sns.unsubscribe(SubscriptionArn=subscription)
+        sqs.delete_queue(QueueUrl=queue)
+
+
+CHECKS = [
+    Check("sns.topic", "the notification topic exists", probe_topic, gate=True),
+    Check("sns.subscription", "the owner's e-mail subscription is confirmed", probe_subscription),
+    Check("sns.delivery", "a message sent through the function reaches the owner", probe_delivery),
+]

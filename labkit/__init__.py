@@ -10,7 +10,7 @@
 """
 
 from .config import Config, load as load_config
-from .endpoints import cognito_endpoint, cognito_jwks_url, s3_object_url, site_origin
+from .endpoints import cognito_endpoint, cognito_jwks_url, dns_server, s3_object_url, site_origin
 from .environment import check_environment, show_target
 from .errors import CloudDown, ConfigError, LabError, PortInUse, TargetError
 from .names import Names, names
@@ -36,6 +36,7 @@ __all__ = [
     "client",
     "cognito_endpoint",
     "cognito_jwks_url",
+    "dns_server",
     "load_config",
     "names",
     "retry_until",

@@ -34,3 +34,13 @@ def site_origin(cfg: Config | None = None) -> str:
     """The contact site's origin (scheme, host, port) as the browser sends it: what the API allows by CORS."""
     cfg = cfg or _config.load()
     return f"https://{cfg.domain}:{cfg.ports['https']}" if cfg.local else f"https://{cfg.domain}"
+
+def dns_server(name_servers: list[str], cfg: Config | None = None) -> tuple[str, int]:
+    """(address, port) of a hosted zone's authoritative name server, to query it directly: on the local cloud the
+    kit's DNS server (its own port), on AWS the zone's first Route 53 name server on port 53."""
+    cfg = cfg or _config.load()
+    if cfg.local:
+        return _config.HOST, cfg.ports["dns"]
+    import socket
+
+    return socket.gethostbyname(name_servers[0].rstrip(".")), 53

@@ -20,6 +20,8 @@ from .base import FAIL, PASS, PENDING, Context, Result, run_checks
 LAYERS: dict[str, str] = {
     "setup": "validators.setup",  # 00
     "s3": "validators.s3",  # 01
+    "certificate": "validators.certificate",  # 02
+    "dns": "validators.dns",  # 03
     "cognito": "validators.cognito",  # 06
     "dynamodb": "validators.dynamodb",  # 07
     "lambda": "validators.awslambda",  # 08

@@ -1,0 +1,97 @@
+"""The certificate and dns validators: green as notebooks 02 and 03 build the layers; the right hint on the
+classic mistakes (certificate outside us-east-1, a CNAME value with https://, a missing record, a plain A record
+where an alias to the distribution belongs)."""
+
+from __future__ import annotations
+
+import uuid
+
+import validators
+from labkit import config
+from validators.base import FAIL, PASS, SKIP
+
+
+def new_cfg(cloud):
+    return config.load({**cloud.env, "LAB_DOMAIN": f"t{uuid.uuid4().hex[:8]}.localhost"})
+
+
+def zone_for(cloud, domain):
+    return cloud.client("route53").create_hosted_zone(Name=domain, CallerReference=str(uuid.uuid4()))["HostedZone"]["Id"]
+
+
+def upsert(cloud, zone, name, rtype, value, **extra):
+    record = {"Name": name, "Type": rtype, **extra}
+    if value is not None:
+        record.update(TTL=300, ResourceRecords=[{"Value": value}])
+    cloud.client("route53").change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
+        {"Action": "UPSERT", "ResourceRecordSet": record}]})
+
+
+def request(cloud, domain, region="us-east-1"):
+    acm = cloud.client("acm") if region == "us-east-1" else _acm(cloud, region)
+    arn = acm.request_certificate(DomainName=domain, SubjectAlternativeNames=[f"www.{domain}"],
+                                  ValidationMethod="DNS")["CertificateArn"]
+    options = acm.describe_certificate(CertificateArn=arn)["Certificate"]["DomainValidationOptions"]
+    return arn, {o["ResourceRecord"]["Name"]: o["ResourceRecord"]["Value"] for o in options if "ResourceRecord" in o}
+
+
+def _acm(cloud, region):
+    from labkit.target import client
+
+    return client("acm", cloud.cfg, region_name=region)
+
+
+def results(cfg, layer):
+    return {r.check: r for r in validators.run([layer], cfg).results}
+
+
+def test_issued_certificate_passes_and_handshake_waits_for_the_site(cloud):
+    cfg = new_cfg(cloud)
+    zone = zone_for(cloud, cfg.domain)
+    _, records = request(cloud, cfg.domain)
+    for name, value in records.items():
+        upsert(cloud, zone, name, "CNAME", value)
+    found = results(cfg, "certificate")
+    assert found["certificate.exists"].status == PASS and found["certificate.issued"].status == PASS
+    assert found["certificate.tls"].status == SKIP and "notebook 04" in found["certificate.tls"].observed
+
+
+def test_certificate_outside_us_east_1_is_named(cloud):
+    cfg = new_cfg(cloud)
+    request(cloud, cfg.domain, region="eu-west-1")
+    found = results(cfg, "certificate")["certificate.exists"]
+    assert found.status == FAIL and "outside us-east-1" in found.hint
+
+
+def test_cname_value_with_https_is_named(cloud):
+    cfg = new_cfg(cloud)
+    zone = zone_for(cloud, cfg.domain)
+    _, records = request(cloud, cfg.domain)
+    for name, value in records.items():
+        upsert(cloud, zone, name, "CNAME", "https://" + value)
+    found = results(cfg, "certificate")["certificate.issued"]
+    assert found.status == FAIL and "https://" in found.hint
+
+
+def test_zone_without_txt_and_with_a_plain_a_record(cloud):
+    cfg = new_cfg(cloud)
+    zone = zone_for(cloud, cfg.domain)
+    found = results(cfg, "dns")
+    assert found["dns.authoritative"].status == PASS
+    assert found["dns.txt"].status == FAIL and "TXT" in found["dns.txt"].hint
+    cloud.client("cloudfront").create_distribution(DistributionConfig={
+        "CallerReference": str(uuid.uuid4()), "Comment": "", "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [{"Id": "s3", "DomainName": "b.s3.us-east-1.amazonaws.com",
+                                              "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
+        "DefaultCacheBehavior": {"TargetOriginId": "s3", "ViewerProtocolPolicy": "redirect-to-https",
+                                 "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"}})
+    upsert(cloud, zone, cfg.domain, "A", "127.0.0.1")
+    upsert(cloud, zone, cfg.domain, "TXT", '"v=spf1 -all"')
+    found = results(cfg, "dns")
+    assert found["dns.txt"].status == PASS
+    assert found["dns.aliases"].status == FAIL and "not an alias" in found["dns.aliases"].observed
+
+
+def test_missing_zone_names_the_notebooks(cloud):
+    found = results(new_cfg(cloud), "dns")
+    assert found["dns.zone"].status == FAIL and "notebook 02 or 03" in found["dns.zone"].hint

@@ -9,9 +9,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from . import dns, edge, lambda_invoke, startup, waf
+from . import api, cdn, dns, edge, lambda_invoke, startup, waf
 
-BENCHMARKS = {"dns": dns.run, "startup": startup.run, "lambda_invoke": lambda_invoke.run, "waf": waf.run, "edge": edge.run}
+BENCHMARKS = {"dns": dns.run, "startup": startup.run, "lambda_invoke": lambda_invoke.run, "waf": waf.run, "edge": edge.run, "cdn": cdn.run, "api": api.run}
 
 
 def main() -> int:

@@ -5,12 +5,13 @@
     labkit.client("s3")            the kit's own boto3 client (fails fast on the local cloud)
     labkit.tags(style="list")      the lab:workshop / lab:owner tags for a create call
     labkit.names(cfg)              the name of every resource the workshop creates
-    labkit.s3_object_url(…)        addresses that differ by target (endpoints.py)
+    labkit.s3_object_url(…), labkit.api_url(api_id, stage)   addresses that differ by target (endpoints.py)
     labkit.retry_until(…)          wait on a condition with a deadline and a progress bar
 """
 
 from .config import Config, load as load_config
-from .endpoints import cognito_endpoint, cognito_jwks_url, dns_server, s3_object_url, site_origin
+from .endpoints import (api_url, cognito_endpoint, cognito_jwks_url, distribution_url, dns_server, s3_object_url,
+                        site_origin)
 from .environment import check_environment, show_target
 from .errors import CloudDown, ConfigError, LabError, PortInUse, TargetError
 from .names import Names, names
@@ -31,11 +32,13 @@ __all__ = [
     "StillPending",
     "TargetError",
     "activate",
+    "api_url",
     "check",
     "check_environment",
     "client",
     "cognito_endpoint",
     "cognito_jwks_url",
+    "distribution_url",
     "dns_server",
     "load_config",
     "names",

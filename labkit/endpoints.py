@@ -35,6 +35,18 @@ def site_origin(cfg: Config | None = None) -> str:
     cfg = cfg or _config.load()
     return f"https://{cfg.domain}:{cfg.ports['https']}" if cfg.local else f"https://{cfg.domain}"
 
+
+def api_url(api_id: str, stage: str, cfg: Config | None = None) -> str:
+    """An API Gateway API's invoke URL for a stage, without a trailing slash: append "/messages" and so on.
+    REST and HTTP APIs alike; the $default stage of an HTTP API has no stage segment."""
+    cfg = cfg or _config.load()
+    suffix = "" if stage == "$default" else f"/{quote(stage)}"
+    if cfg.local:
+        port = cfg.ports["https"]
+        return f"https://{api_id}.execute-api.localhost{'' if port == 443 else f':{port}'}{suffix}"
+    return f"https://{api_id}.execute-api.{cfg.region}.amazonaws.com{suffix}"
+
+
 def dns_server(name_servers: list[str], cfg: Config | None = None) -> tuple[str, int]:
     """(address, port) of a hosted zone's authoritative name server, to query it directly: on the local cloud the
     kit's DNS server (its own port), on AWS the zone's first Route 53 name server on port 53."""
@@ -44,3 +56,23 @@ def dns_server(name_servers: list[str], cfg: Config | None = None) -> tuple[str,
     import socket
 
     return socket.gethostbyname(name_servers[0].rstrip(".")), 53
+
+
+def distribution_url(distribution_id_or_domain: str, path: str = "/", cfg: Config | None = None) -> str:
+    """The HTTPS URL of a CloudFront distribution (its Id, its DomainName, or one of its aliases) and ``path``.
+
+    Local target: ``https://<id in lower case>.cloudfront.localhost:<LAB_HTTPS_PORT>/…`` (the edge serves every
+    distribution on one port); AWS: ``https://<DomainName>/…``, looked up once by Id when given an Id."""
+    cfg = cfg or _config.load()
+    name = distribution_id_or_domain.strip().rstrip(".").lower()
+    if "." not in name:
+        if cfg.local:
+            name = f"{name}.cloudfront.localhost"
+        else:
+            from .target import client
+
+            name = client("cloudfront", cfg).get_distribution(Id=distribution_id_or_domain.strip())[
+                "Distribution"]["DomainName"]
+    port = cfg.ports["https"] if cfg.local else 443
+    suffix = "" if port == 443 else f":{port}"
+    return f"https://{name}{suffix}/{path.lstrip('/')}"

@@ -25,6 +25,7 @@ LAYERS: dict[str, str] = {
     "cognito": "validators.cognito",  # 06
     "dynamodb": "validators.dynamodb",  # 07
     "lambda": "validators.awslambda",  # 08
+    "api": "validators.api",  # 09
     "sns": "validators.sns",  # 10
 }
 

@@ -1086,3 +1086,458 @@ def waf_call_moto(environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], 
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# --- api gateway ---
+# The API Gateway data plane (apigw/) serves REST and HTTP APIs from what moto stores. moto keeps a deployment as an
+# id and replaces a stage (and its settings) on every CreateDeployment; the data plane freezes an API's definition
+# when it is deployed, and reads stages, usage plans and function policies live, cached per change count.
+#
+#     watch_changes()                        count state-changing requests per moto service from now on (idempotent)
+#     change_count(*services)                their sum: a cache built at one count holds until it moves
+#                                            (cloud.generation moves on every DynamoDB PutItem as well)
+#     ApiLocation, apigw_locate(api_id)      kind (REST or HTTP), account and region of an API id, or None
+#     apigw_rest_definition(account, region, api_id)        what a REST deployment freezes (plain JSON), or None
+#     apigw_create_deployment(account, region, api_id, …)    CreateDeployment as AWS does it: (deployment, definition)
+#     apigw_deployment_ids(account, region, api_id)         the ids of the REST API's deployments
+#     apigw_stage(account, region, api_id, stage)           a REST stage as GetStage shows it, or None
+#     apigw_usage_plans(account, region)                    usage plans, each with its API keys (value, enabled)
+#     apigw_http_definition(account, region, api_id)        an HTTP API: routes, integrations, authorizers, CORS
+#     apigw_http_stage(account, region, api_id, stage)      an HTTP API stage as GetStage shows it, or None
+#     lambda_policy(account, region, function, qualifier)   a function's resource policy (dict), or None
+# Errors come out as AwsError with moto's code and message.
+
+import contextlib  # noqa: E402
+import dataclasses  # noqa: E402
+import functools  # noqa: E402
+import json as _json  # noqa: E402
+import sys as _sys  # noqa: E402
+from collections import Counter as _Counter  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+from .errors import AwsError  # noqa: E402
+
+_APIGW_CHANGES: _Counter[str] = _Counter()
+_APIGW_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def watch_changes() -> None:
+    """Count every state-changing request moto serves, per service (moto's service_name: apigateway, apigatewayv2,
+    awslambda, wafv2, cognito-idp…). Patches BaseResponse._dispatch, which every service's handler runs: patching
+    the services' own classes would import them, and moto.apigateway alone takes ~1.7 s to import."""
+    from moto.core.responses import BaseResponse
+
+    with LOCK:
+        original = BaseResponse._dispatch
+        if getattr(original, "__kit_apigw__", False):
+            return
+
+        @functools.wraps(original)
+        def _dispatch(self: Any, request: Any, full_url: Any = None, headers: Any = None) -> Any:
+            try:
+                return original(self, request, full_url, headers)
+            finally:
+                if getattr(request, "method", "GET") not in _APIGW_READS:
+                    _APIGW_CHANGES[self.service_name or ""] += 1
+
+        _dispatch.__kit_apigw__ = True  # type: ignore[attr-defined]
+        BaseResponse._dispatch = _dispatch
+
+
+def change_count(*services: str) -> int:
+    return sum(_APIGW_CHANGES[s] for s in services)
+
+
+@dataclasses.dataclass(frozen=True)
+class ApiLocation:
+    kind: str  # "REST" (apigateway) or "HTTP" (apigatewayv2)
+    account: str
+    region: str
+
+
+@contextlib.contextmanager
+def _apigw_errors() -> Iterator[None]:
+    from moto.core.exceptions import JsonRESTError
+
+    with LOCK:
+        try:
+            yield
+        except JsonRESTError as exc:
+            raise AwsError(exc.error_type, exc.message, exc.code) from None
+
+
+def _apigw_backends(module: str, attr: str) -> Iterator[tuple[str, str, Any]]:
+    """(account, region, backend) of a service already in use; nothing when moto never loaded it (the import is
+    slow, and an API cannot exist before its service's first request)."""
+    loaded = _sys.modules.get(module)
+    if loaded is None:
+        return
+    for account, per_account in list(getattr(loaded, attr).items()):
+        for region, backend in list(dict.items(per_account)):
+            yield account, region, backend
+
+
+def apigw_locate(api_id: str) -> ApiLocation | None:
+    with LOCK:
+        for account, region, backend in _apigw_backends("moto.apigateway.models", "apigateway_backends"):
+            if api_id in backend.apis:
+                return ApiLocation("REST", account, region)
+        for account, region, backend in _apigw_backends("moto.apigatewayv2.models", "apigatewayv2_backends"):
+            if api_id in backend.apis:
+                return ApiLocation("HTTP", account, region)
+    return None
+
+
+def _apigw_rest_api(account: str, region: str, api_id: str) -> Any:
+    from moto.apigateway.models import apigateway_backends
+
+    return apigateway_backends[account][region].get_rest_api(api_id)
+
+
+def _apigw_definition(api: Any) -> dict[str, Any]:
+    return {
+        "id": api.id,
+        "name": api.name,
+        "resources": [resource.to_dict() for resource in list(api.resources.values())],
+        "authorizers": [authorizer.to_json() for authorizer in list(api.authorizers.values())],
+        "gatewayResponses": [response.to_json() for response in list(api.gateway_responses.values())],
+        "binaryMediaTypes": list(api.binaryMediaTypes or []),
+        "apiKeySource": api.api_key_source or "HEADER",
+        "disableExecuteApiEndpoint": bool(api.disableExecuteApiEndpoint),
+    }
+
+
+def apigw_rest_definition(account: str, region: str, api_id: str) -> dict[str, Any] | None:
+    """The API as it stands: resources with their methods and integrations, authorizers, gateway responses,
+    binary media types, API key source; a deep copy (JSON), safe to keep."""
+    with _apigw_errors():
+        try:
+            api = _apigw_rest_api(account, region, api_id)
+        except AwsError:
+            return None
+        return _json.loads(_json.dumps(_apigw_definition(api), default=str))
+
+
+def apigw_create_deployment(account: str, region: str, api_id: str, *, stage_name: str | None,
+                            description: str = "", stage_description: str | None = None,
+                            variables: dict[str, str] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """moto's CreateDeployment, except that an existing stage keeps its settings (method settings, access logs,
+    web ACL, variables) and only points at the new deployment, as on AWS ("Deploy a REST API": redeploying to a
+    stage updates it). Returns the deployment (GetDeployment's shape) and the API definition it froze."""
+    from moto.apigateway.models import Stage
+
+    with _apigw_errors():
+        api = _apigw_rest_api(account, region, api_id)
+        from moto.apigateway.models import apigateway_backends
+
+        backend = apigateway_backends[account][region]
+        kept = api.stages.get(stage_name) if stage_name else None
+        deployment = backend.create_deployment(api_id, stage_name or "", description, dict(variables or {}))
+        if stage_name:
+            if kept is not None:
+                kept.deployment_id = deployment.id
+                kept.variables.update(variables or {})
+                api.stages[stage_name] = kept
+            stage: Stage = api.stages[stage_name]
+            if stage_description is not None:
+                stage.description = stage_description
+        definition = _json.loads(_json.dumps(_apigw_definition(api), default=str))
+        _APIGW_CHANGES["apigateway"] += 1
+        return deployment.to_json(), definition
+
+
+def apigw_deployment_ids(account: str, region: str, api_id: str) -> set[str]:
+    with _apigw_errors():
+        try:
+            return set(_apigw_rest_api(account, region, api_id).deployments)
+        except AwsError:
+            return set()
+
+
+def apigw_stage(account: str, region: str, api_id: str, stage: str) -> dict[str, Any] | None:
+    with _apigw_errors():
+        try:
+            found = _apigw_rest_api(account, region, api_id).stages.get(stage)
+        except AwsError:
+            return None
+        return None if found is None else _json.loads(_json.dumps(found.to_json(), default=str))
+
+
+def apigw_usage_plans(account: str, region: str) -> list[dict[str, Any]]:
+    """Every usage plan of the region (id, apiStages, throttle, quota) with ``keys``: its API keys' id, value and
+    enabled flag."""
+    from moto.apigateway.models import apigateway_backends
+
+    with _apigw_errors():
+        backend = apigateway_backends[account][region]
+        plans = []
+        for plan in list(backend.usage_plans.values()):
+            keys = []
+            for key_id in list(backend.usage_plan_keys.get(plan.id, {})):
+                key = backend.keys.get(key_id)
+                if key is not None:
+                    keys.append({"id": key.id, "value": key.value, "enabled": bool(key.enabled)})
+            plans.append({**_json.loads(_json.dumps(plan.to_json(), default=str)), "keys": keys})
+        return plans
+
+
+def _apigw_http_api(account: str, region: str, api_id: str) -> Any:
+    from moto.apigatewayv2.models import apigatewayv2_backends
+
+    return apigatewayv2_backends[account][region].get_api(api_id)
+
+
+def apigw_http_definition(account: str, region: str, api_id: str) -> dict[str, Any] | None:
+    """An HTTP API as it stands: routes, integrations, authorizers, CORS configuration (JSON copies)."""
+    with _apigw_errors():
+        try:
+            api = _apigw_http_api(account, region, api_id)
+        except AwsError:
+            return None
+        definition = {
+            "id": api.api_id,
+            "name": api.name,
+            "protocolType": api.protocol_type,
+            "corsConfiguration": api.cors_configuration,
+            "disableExecuteApiEndpoint": bool(api.disable_execute_api_endpoint),
+            "routes": [route.to_json() for route in list(api.routes.values())],
+            "integrations": [integration.to_json() for integration in list(api.integrations.values())],
+            "authorizers": [authorizer.to_json() for authorizer in list(api.authorizers.values())],
+            "stages": sorted(api.stages),
+        }
+        return _json.loads(_json.dumps(definition, default=str))
+
+
+def apigw_http_stage(account: str, region: str, api_id: str, stage: str) -> dict[str, Any] | None:
+    with _apigw_errors():
+        try:
+            found = _apigw_http_api(account, region, api_id).stages.get(stage)
+        except AwsError:
+            return None
+        return None if found is None else _json.loads(_json.dumps(found.to_json(), default=str))
+
+
+def lambda_policy(account: str, region: str, function: str, qualifier: str | None = None) -> dict[str, Any] | None:
+    """The function's resource-based policy (GetPolicy's document), or None when it has no statement or the
+    function does not exist."""
+    from moto.awslambda.models import lambda_backends
+    from moto.core.exceptions import JsonRESTError
+
+    with LOCK:
+        try:
+            text = lambda_backends[account][region].get_policy(function, qualifier)
+        except (JsonRESTError, KeyError, ValueError):
+            return None
+    try:
+        policy = _json.loads(text)  # GetPolicy's answer: {"Policy": "<the document as a string>", "RevisionId"}
+        if isinstance(policy, dict) and isinstance(policy.get("Policy"), str):
+            policy = _json.loads(policy["Policy"])
+    except (TypeError, ValueError):
+        return None
+    return policy if isinstance(policy, dict) and policy.get("Statement") else None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# --- cloudfront ---
+# The CloudFront data plane (cdn/) keeps each distribution's configuration, status and ETag itself; moto keeps the
+# record the rest of the cloud reads (id, ARN, the DomainName DNS aliases match, tags, the caller reference).
+#
+#     CloudFrontRecord                               a distribution as moto holds it, as plain frozen data
+#     cloudfront_name_locally()                      new distributions are named <id in lower case>.cloudfront.localhost
+#     cloudfront_create(account, config, tags)       moto's CreateDistribution(WithTags); returns the CloudFrontRecord
+#     cloudfront_update(account, dist_id, config)    moto's UpdateDistribution, so moto's copy stays in step
+#     cloudfront_delete(account, dist_id)            moto's DeleteDistribution
+#     cloudfront_records()                           every distribution of every account
+#     cloudfront_config(account, dist_id)            moto's stored DistributionConfig in boto3's shape (for distributions
+#                                                    made before the data plane kept its own copy)
+#     cloudfront_origin_access_control(account, id)  an OAC's config (boto3's shape), or None
+#     cloudfront_delete_origin_access_control(account, id)
+#     S3Object, s3_object(bucket, key, body=True)    an object's bytes and the headers S3 serves with it, or None
+#     acm_certificate_pems(arn)                      (status, cert, key, chain) PEMs of an ACM certificate, or None
+# Errors come out as AwsError with moto's code and message (status from the botocore cloudfront model).
+
+import contextlib  # noqa: E402
+import copy as _copy  # noqa: E402
+import dataclasses  # noqa: E402
+import functools  # noqa: E402
+
+from botocore import xform_name as _xform_name  # noqa: E402
+
+from .errors import AwsError  # noqa: E402
+
+CLOUDFRONT_LOCAL_SUFFIX = ".cloudfront.localhost"
+# What S3 serves back of what was stored with an object (the rest of moto's metadata is request bookkeeping).
+_S3_SERVED = {"content-type": "Content-Type", "cache-control": "Cache-Control", "expires": "Expires",
+              "content-encoding": "Content-Encoding", "content-disposition": "Content-Disposition",
+              "content-language": "Content-Language",
+              "x-amz-website-redirect-location": "x-amz-website-redirect-location"}
+
+
+@dataclasses.dataclass(frozen=True)
+class CloudFrontRecord:
+    account: str
+    id: str
+    arn: str
+    domain_name: str
+    caller_reference: str
+
+
+@dataclasses.dataclass(frozen=True)
+class S3Object:
+    key: str
+    body: bytes  # b"" when read without the body
+    size: int
+    etag: str  # quoted, as S3 sends it
+    last_modified: str  # RFC 1123
+    headers: tuple[tuple[str, str], ...]  # Content-Type, Cache-Control, Expires, x-amz-meta-*… as stored
+
+
+@contextlib.contextmanager
+def _cloudfront_errors() -> Any:
+    from moto.core.exceptions import ServiceException
+
+    try:
+        yield
+    except ServiceException as exc:
+        statuses = {s.name: s.metadata["error"].get("httpStatusCode", 400)
+                    for s in service_model("cloudfront").error_shapes if "error" in s.metadata}
+        raise AwsError(exc.code, exc.message, statuses.get(exc.code, 400)) from None
+
+
+def _cloudfront_backend(account: str) -> Any:
+    from moto.cloudfront.models import cloudfront_backends
+
+    return cloudfront_backends[account]["aws"]
+
+
+def _cloudfront_record(account: str, dist: Any) -> CloudFrontRecord:
+    return CloudFrontRecord(account=account, id=dist.distribution_id, arn=dist.arn,
+                            domain_name=str(dist.domain_name),
+                            caller_reference=str(dist.distribution_config.caller_reference))
+
+
+def cloudfront_name_locally() -> None:
+    """Name every new distribution ``<id in lower case>.cloudfront.localhost`` (moto: a random .cloudfront.net name),
+    so the API's DomainName, the DNS alias check and the edge agree. Idempotent."""
+    from moto.cloudfront.models import Distribution
+
+    with LOCK:
+        if getattr(Distribution.__init__, "__kit_cloudfront__", False):
+            return
+        original = Distribution.__init__
+
+        @functools.wraps(original)
+        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+            original(self, *args, **kwargs)
+            self.domain_name = f"{self.distribution_id.lower()}{CLOUDFRONT_LOCAL_SUFFIX}"
+
+        __init__.__kit_cloudfront__ = True  # type: ignore[attr-defined]
+        Distribution.__init__ = __init__
+
+
+def cloudfront_create(account: str, config: dict[str, Any], tags: list[dict[str, str]]) -> CloudFrontRecord:
+    with LOCK, _cloudfront_errors():
+        dist, _, _ = _cloudfront_backend(account).create_distribution(_copy.deepcopy(config), list(tags))
+        return _cloudfront_record(account, dist)
+
+
+def cloudfront_update(account: str, dist_id: str, config: dict[str, Any]) -> CloudFrontRecord:
+    with LOCK, _cloudfront_errors():
+        dist, _, _ = _cloudfront_backend(account).update_distribution(_copy.deepcopy(config), dist_id, True)
+        return _cloudfront_record(account, dist)
+
+
+def cloudfront_delete(account: str, dist_id: str) -> None:
+    with LOCK, _cloudfront_errors():
+        _cloudfront_backend(account).delete_distribution(dist_id, True)
+
+
+def cloudfront_records() -> list[CloudFrontRecord]:
+    from moto.cloudfront.models import cloudfront_backends
+
+    with LOCK:
+        return [_cloudfront_record(account, dist)
+                for account, per_account in list(cloudfront_backends.items())
+                for backend in list(dict.values(per_account))
+                for dist in list(backend.distributions.values())]
+
+
+def _cloudfront_plain(value: Any, shape: Any) -> Any:
+    """A moto object (or dict of them) as plain data in the shape's layout: a member is found as a dict key, an
+    attribute of that name, or its snake_case form (moto's own serializer looks the same places)."""
+    if value is None:
+        return None
+    kind = shape.type_name
+    if kind == "structure":
+        plain = {}
+        for name, member in shape.members.items():
+            if isinstance(value, dict):
+                item = value.get(name)
+            else:
+                item = getattr(value, name, None)
+                item = getattr(value, _xform_name(name), None) if item is None else item
+            item = _cloudfront_plain(item, member)
+            if item is not None:
+                plain[name] = item
+        return plain
+    if kind == "list":
+        return [_cloudfront_plain(item, shape.member) for item in value] if isinstance(value, list) else None
+    if kind == "map":
+        return dict(value) if isinstance(value, dict) else None
+    return value if isinstance(value, (str, int, float, bool)) else None
+
+
+def cloudfront_config(account: str, dist_id: str) -> dict[str, Any]:
+    with LOCK, _cloudfront_errors():
+        config, _ = _cloudfront_backend(account).get_distribution_config(dist_id)
+        return _cloudfront_plain(config, service_model("cloudfront").shape_for("DistributionConfig"))
+
+
+def cloudfront_origin_access_control(account: str, oac_id: str) -> dict[str, Any] | None:
+    with LOCK:
+        control = _cloudfront_backend(account).origin_access_controls.get(oac_id)
+        if control is None:
+            return None
+        return {"Id": control.id, "Name": control.name, "SigningProtocol": control.signing_protocol,
+                "SigningBehavior": control.signing_behavior, "OriginAccessControlOriginType": control.origin_type}
+
+
+def cloudfront_delete_origin_access_control(account: str, oac_id: str) -> None:
+    with LOCK:
+        if _cloudfront_backend(account).origin_access_controls.pop(oac_id, None) is None:
+            raise AwsError("NoSuchOriginAccessControl", "The specified origin access control does not exist.", 404)
+
+
+def s3_object(bucket: str, key: str, *, body: bool = True) -> S3Object | None:
+    """The current version of an object, or None if the bucket has no such key (a delete marker counts as none)."""
+    from moto.s3.models import FakeKey, s3_backends
+
+    with LOCK:
+        for _, per_account in s3_backends.items():
+            backend = per_account.get("aws")
+            found = backend.buckets.get(bucket) if backend else None
+            if found is None:
+                continue
+            obj = found.keys.get(key)
+            if not isinstance(obj, FakeKey):
+                return None
+            headers = [(_S3_SERVED[name], str(value)) for name, value in obj.metadata.items() if name in _S3_SERVED]
+            headers += [(name, str(value)) for name, value in obj.metadata.items() if name.startswith("x-amz-meta-")]
+            return S3Object(key=key, body=obj.value if body else b"", size=int(obj.size), etag=obj.etag,
+                            last_modified=obj.last_modified_RFC1123, headers=tuple(headers))
+    return None
+
+
+def acm_certificate_pems(arn: str) -> tuple[str, bytes, bytes, bytes] | None:
+    """(status, certificate, private key, chain) of the ACM certificate an ARN names, or None if there is none."""
+    from moto.acm.models import acm_backends
+
+    parts = arn.split(":")
+    if len(parts) < 6 or parts[2] != "acm":
+        return None
+    with LOCK:
+        try:
+            bundle = acm_backends[parts[4]][parts[3]]._certificates.get(arn)
+        except KeyError:  # a region moto does not know
+            return None
+        if bundle is None:
+            return None
+        return str(bundle.status), bytes(bundle.cert), bytes(bundle.key), bytes(bundle.chain)

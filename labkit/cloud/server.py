@@ -26,6 +26,8 @@ from typing import Any
 from .. import config as _config
 from ..errors import LabError
 from . import bridge
+from .apigw import ApiGatewayComponent
+from .cdn import CdnComponent
 from .certs import CertificateAuthority
 from .cognito import CognitoComponent
 from .component import Component
@@ -46,7 +48,7 @@ log = logging.getLogger("labkit.cloud")
 SAVE_INTERVAL = 2.0
 
 # The data planes, in start order. Each data-plane module adds its Component class here.
-COMPONENTS: list[type[Component]] = [DnsServer, CertificateAuthority, Edge, S3AnonymousAccess, MailboxComponent, CognitoComponent, NotifyComponent, LambdaRuntime, WafComponent]
+COMPONENTS: list[type[Component]] = [DnsServer, CertificateAuthority, Edge, S3AnonymousAccess, MailboxComponent, CognitoComponent, NotifyComponent, LambdaRuntime, ApiGatewayComponent, WafComponent, CdnComponent]
 
 
 def listener_settings() -> list[str]:

@@ -58,3 +58,48 @@ def deploy_app(cloud, *, source: str = APP, policy: dict | None = None, confirm:
         mail = mailbox.wait_for(cfg.owner_email, since=since, cfg=cfg, progress=False, deadline=15)
         requests.get(mailbox.links_in(mail)[0], timeout=10)
     return cfg
+
+
+def deploy_api(cloud, cfg, *, permission: bool = True, options_auth: bool = False, get_auth: bool = True):
+    """Pool + client (notebook 06) and the REST API (notebook 09) in front of deploy_app's function."""
+    n = names(cfg)
+    idp, apigw, lam = cloud.client("cognito-idp"), cloud.client("apigateway"), cloud.client("lambda")
+    pool = idp.create_user_pool(PoolName=n.user_pool, UsernameAttributes=["email"], AutoVerifiedAttributes=["email"],
+                                Policies={"PasswordPolicy": {"MinimumLength": 12}})["UserPool"]
+    idp.create_user_pool_client(UserPoolId=pool["Id"], ClientName=n.app_client, GenerateSecret=False,
+                                ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    api = apigw.create_rest_api(name=n.api)["id"]
+    root = next(r["id"] for r in apigw.get_resources(restApiId=api)["items"] if r["path"] == "/")
+    resource = apigw.create_resource(restApiId=api, parentId=root, pathPart="messages")["id"]
+    authorizer = apigw.create_authorizer(restApiId=api, name="cognito", type="COGNITO_USER_POOLS",
+                                         providerARNs=[pool["Arn"]],
+                                         identitySource="method.request.header.Authorization")["id"]
+    fn = lam.get_function(FunctionName=n.function)["Configuration"]["FunctionArn"]
+    uri = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{fn}/invocations"
+    for method in ("GET", "POST"):
+        auth = ({"authorizationType": "COGNITO_USER_POOLS", "authorizerId": authorizer}
+                if get_auth or method == "POST" else {"authorizationType": "NONE"})
+        apigw.put_method(restApiId=api, resourceId=resource, httpMethod=method, **auth)
+        apigw.put_integration(restApiId=api, resourceId=resource, httpMethod=method, type="AWS_PROXY",
+                              integrationHttpMethod="POST", uri=uri)
+    options = ({"authorizationType": "COGNITO_USER_POOLS", "authorizerId": authorizer} if options_auth
+               else {"authorizationType": "NONE"})
+    apigw.put_method(restApiId=api, resourceId=resource, httpMethod="OPTIONS", **options)
+    apigw.put_integration(restApiId=api, resourceId=resource, httpMethod="OPTIONS", type="MOCK",
+                          requestTemplates={"application/json": '{"statusCode": 200}'})
+    cors = {"method.response.header.Access-Control-Allow-Origin": "'*'",
+            "method.response.header.Access-Control-Allow-Methods": "'GET,POST,OPTIONS'",
+            "method.response.header.Access-Control-Allow-Headers": "'Authorization,Content-Type'"}
+    apigw.put_method_response(restApiId=api, resourceId=resource, httpMethod="OPTIONS", statusCode="200",
+                              responseParameters={k: False for k in cors})
+    apigw.put_integration_response(restApiId=api, resourceId=resource, httpMethod="OPTIONS", statusCode="200",
+                                   responseParameters=cors, responseTemplates={"application/json": ""})
+    if permission:
+        lam.add_permission(FunctionName=n.function, StatementId="apigw", Action="lambda:InvokeFunction",
+                           Principal="apigateway.amazonaws.com",
+                           SourceArn=f"arn:aws:execute-api:us-east-1:123456789012:{api}/*/*/messages")
+    apigw.create_deployment(restApiId=api, stageName=n.stage)
+    apigw.update_stage(restApiId=api, stageName=n.stage, patchOperations=[
+        {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": "50"},
+        {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": "100"}])
+    return api

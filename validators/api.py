@@ -1,0 +1,152 @@
+"""Layer 09 · API Gateway: the contact API answers only signed-in visitors: no token or a forged one → 401, the ID
+token of a throw-away visitor → 201 for a POST and the message back in GET; the browser's preflight is answered
+without auth for the site's origin; the stage is throttled."""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import time
+
+from labkit import api_url, mailbox, names, site_origin
+
+from .base import Check, Context, Result, failed, passed
+from .cognito import PASSWORD, find_pool
+from .probes import ProbeError, http_request
+
+
+def _cafile(ctx: Context) -> str | None:
+    return str(ctx.cfg.state_dir / "ca" / "ca.pem") if ctx.cfg.local else None
+
+
+def _call(ctx: Context, method: str, token: str | None = None, **kwargs):
+    headers = kwargs.pop("headers", {})
+    if token is not None:
+        headers["Authorization"] = token
+    return http_request(method, ctx.facts["url"], headers=headers, cafile=_cafile(ctx), **kwargs)
+
+
+def probe_api(ctx: Context) -> Result:
+    apigw = ctx.client("apigateway")
+    api = next((a for a in apigw.get_rest_apis(limit=500)["items"] if a["name"] == names(ctx.cfg).api), None)
+    if api is None:
+        return failed(f"no REST API named {names(ctx.cfg).api}", "the API exists", "run notebook 09")
+    stages = {s["stageName"]: s for s in apigw.get_stages(restApiId=api["id"])["item"]}
+    stage = stages.get(names(ctx.cfg).stage)
+    if stage is None:
+        return failed(f"stages: {', '.join(stages) or 'none'}", names(ctx.cfg).stage,
+                      "deploy the API: create_deployment(stageName='prod'); changes are live only once deployed")
+    ctx.facts.update(api=api, stage=stage, url=api_url(api["id"], names(ctx.cfg).stage, ctx.cfg) + "/messages")
+    return passed(ctx.facts["url"])
+
+
+def probe_no_token(ctx: Context) -> Result:
+    try:
+        answer = _call(ctx, "GET")
+    except ProbeError as exc:
+        return failed(exc.reason, "401", "the API's address does not answer")
+    if answer.status_code == 200:
+        return failed("200 without a token", "401 Unauthorized",
+                      "GET /messages has no authorizer: set authorizationType COGNITO_USER_POOLS on it and deploy")
+    if answer.status_code != 401:
+        return failed(f"{answer.status_code} {answer.text[:100]}", "401 Unauthorized",
+                      "the method does not use the Cognito authorizer (or the route is not deployed)")
+    return passed("GET without a token → 401")
+
+
+def _forged(token: str) -> str:
+    """The same claims with the signature of another key: an attacker's token."""
+    header, payload, _ = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
+    claims["email"] = "mallory@example.com"
+    body = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    return f"{header}.{body}.{base64.urlsafe_b64encode(secrets.token_bytes(256)).rstrip(b'=').decode()}"
+
+
+def _visitor_token(ctx: Context) -> str:
+    idp = ctx.client("cognito-idp")
+    pool = find_pool(ctx)
+    if pool is None:
+        raise RuntimeError("no user pool (notebook 06)")
+    clients = idp.list_user_pool_clients(UserPoolId=pool["Id"], MaxResults=60)["UserPoolClients"]
+    client_id = next(c["ClientId"] for c in clients if c["ClientName"] == names(ctx.cfg).app_client)
+    email = f"validator-{secrets.token_hex(4)}@example.com"
+    since = time.time()
+    idp.sign_up(ClientId=client_id, Username=email, Password=PASSWORD,
+                UserAttributes=[{"Name": "email", "Value": email}])
+    if ctx.cfg.local:
+        code = mailbox.code_in(mailbox.wait_for(email, since=since, cfg=ctx.cfg, progress=False, deadline=15))
+        idp.confirm_sign_up(ClientId=client_id, Username=email, ConfirmationCode=code)
+    else:
+        idp.admin_confirm_sign_up(UserPoolId=pool["Id"], Username=email)
+    ctx.facts["visitor"] = (pool["Id"], email)
+    tokens = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                               AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD})["AuthenticationResult"]
+    return tokens["IdToken"]
+
+
+def probe_signed_in(ctx: Context) -> Result:
+    token = ctx.facts["token"] = _visitor_token(ctx)
+    marker = f"validator {secrets.token_hex(4)}"
+    try:
+        created = _call(ctx, "POST", token, json={"name": "Validator", "message": marker})
+        listed = _call(ctx, "GET", token)
+    finally:
+        pool, email = ctx.facts.pop("visitor")
+        ctx.client("cognito-idp").admin_delete_user(UserPoolId=pool, Username=email)
+    if created.status_code == 500 and "Internal server error" in created.text:
+        return failed("POST → 500 Internal server error", "201",
+                      "missing Lambda permission: add_permission for apigateway.amazonaws.com with the API's "
+                      "SourceArn (arn:aws:execute-api:<region>:<account>:<api-id>/*/*/messages)")
+    if created.status_code == 502:
+        return failed(f"POST → 502 {created.text[:100]}", "201",
+                      "the function failed or answered in the wrong shape: read its logs (notebook 08); with AWS_PROXY "
+                      "it must return statusCode, headers and a string body (proxy vs non-proxy)")
+    if created.status_code != 201:
+        return failed(f"POST → {created.status_code} {created.text[:150]}", "201", "the API did not store the message")
+    if marker not in listed.text:
+        return failed(f"GET → {listed.status_code} {listed.text[:150]}", marker, "the stored message is not listed")
+    return passed("sign-in → POST 201 → GET lists the message")
+
+
+def probe_forged(ctx: Context) -> Result:
+    answer = _call(ctx, "GET", _forged(ctx.facts["token"]))
+    if answer.status_code != 401:
+        return failed(f"forged token → {answer.status_code}", "401", "the authorizer does not check signatures")
+    return passed("forged token → 401")
+
+
+def probe_preflight(ctx: Context) -> Result:
+    origin = site_origin(ctx.cfg)
+    answer = _call(ctx, "OPTIONS", headers={"Origin": origin, "Access-Control-Request-Method": "POST",
+                                             "Access-Control-Request-Headers": "authorization,content-type"})
+    if answer.status_code == 401:
+        return failed("OPTIONS → 401", "200 with Access-Control-Allow-*",
+                      "authorizer on OPTIONS: a browser's preflight carries no token; give OPTIONS "
+                      "authorizationType NONE and a MOCK integration")
+    allowed = answer.headers.get("Access-Control-Allow-Origin", "")
+    if answer.status_code != 200 or allowed not in ("*", origin):
+        return failed(f"OPTIONS → {answer.status_code}, Allow-Origin {allowed or 'missing'}", f"200, {origin}",
+                      "answer the preflight with Access-Control-Allow-Origin/-Methods/-Headers (MOCK integration)")
+    return passed(f"preflight → 200, Allow-Origin {allowed}")
+
+
+def probe_throttling(ctx: Context) -> Result:
+    settings = ctx.facts["stage"].get("methodSettings", {})
+    limits = [s for s in settings.values() if s.get("throttlingRateLimit") or s.get("throttlingBurstLimit")]
+    if not limits:
+        return failed("no throttling", "rate and burst limits on the stage",
+                      "throttle the stage (update_stage /*/*/throttling/rateLimit and burstLimit)")
+    first = limits[0]
+    return passed(f"rate {first.get('throttlingRateLimit')}/s, burst {first.get('throttlingBurstLimit')}")
+
+
+CHECKS = [
+    Check("api.deployed", "the API is deployed to its stage", probe_api, gate=True),
+    Check("api.no_token", "no token → 401", probe_no_token, gate=True),
+    Check("api.signed_in", "a signed-in visitor stores and lists a message", probe_signed_in, gate=True),
+    Check("api.forged_token", "a forged token → 401", probe_forged),
+    Check("api.preflight", "the browser's preflight is answered without auth", probe_preflight),
+    Check("api.throttling", "the stage is throttled", probe_throttling),
+]

@@ -22,6 +22,8 @@ LAYERS: dict[str, str] = {
     "s3": "validators.s3",  # 01
     "certificate": "validators.certificate",  # 02
     "dns": "validators.dns",  # 03
+    "cdn": "validators.cdn",  # 04
+    "waf": "validators.waf",  # 05
     "cognito": "validators.cognito",  # 06
     "dynamodb": "validators.dynamodb",  # 07
     "lambda": "validators.awslambda",  # 08

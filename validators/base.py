@@ -90,7 +90,8 @@ class Check:
 def run_checks(checks: list[Check], ctx: Context) -> list[Result]:
     """Run checks in order; after a failed gate the rest are reported as skipped, naming the gate."""
     results: list[Result] = []
-    blocked_by = ctx.facts.get("blocked_by")
+    # A failed gate skips the rest of its layer; only the setup gate (the target itself) skips every later layer.
+    blocked_by = ctx.facts.get("blocked_by") if str(ctx.facts.get("blocked_by", "")).startswith("setup.") else None
     for check in checks:
         if blocked_by:
             results.append(Result(SKIP, f"not run: {blocked_by} did not pass", check=check.id, title=check.title))

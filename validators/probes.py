@@ -21,6 +21,7 @@ import dns.query
 import dns.rcode
 import dns.rdatatype
 import requests
+import requests.adapters
 from cryptography import x509
 
 from labkit import Config
@@ -105,15 +106,32 @@ def _chain(tls: ssl.SSLSocket) -> list[x509.Certificate]:
     return [x509.load_der_x509_certificate(tls.getpeercert(binary_form=True))]
 
 
-def http_request(method: str, url: str, *, cafile: str | bool | None = None, **kwargs: Any) -> requests.Response:
-    """One HTTP(S) request without following redirects; ``*.localhost`` resolves to loopback (RFC 6761)."""
+def http_request(method: str, url: str, *, cafile: str | bool | None = None, source_address: str | None = None,
+                 **kwargs: Any) -> requests.Response:
+    """One HTTP(S) request without following redirects; ``*.localhost`` resolves to loopback (RFC 6761).
+    ``source_address`` sends it from another local address (127.0.0.2…), so what the server keys on the client's
+    address (a WAF rate rule) does not count it as the learner's own traffic."""
     from labkit import resolver
 
     resolver.install()
     kwargs.setdefault("timeout", 10)
     kwargs.setdefault("allow_redirects", False)
+    session = requests.Session()
+    if source_address:
+        session.mount("https://", _SourceAdapter(source_address))
+        session.mount("http://", _SourceAdapter(source_address))
     try:
-        return requests.request(method, url, verify=True if cafile is None else cafile, **kwargs)
+        with session:
+            return session.request(method, url, verify=True if cafile is None else cafile, **kwargs)
     except requests.RequestException as exc:
         raise ProbeError(f"HTTP {method}", url, str(exc)) from exc
 
+
+class _SourceAdapter(requests.adapters.HTTPAdapter):
+    def __init__(self, source_address: str) -> None:
+        self._source = (source_address, 0)
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["source_address"] = self._source
+        super().init_poolmanager(*args, **kwargs)

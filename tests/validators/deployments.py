@@ -103,3 +103,56 @@ def deploy_api(cloud, cfg, *, permission: bool = True, options_auth: bool = Fals
         {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": "50"},
         {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": "100"}])
     return api
+
+
+def deploy_site(cloud, *, bucket_policy: bool = True):
+    """Bucket, certificate, zone, distribution and aliases as notebooks 01–04 build them, under a domain of its own."""
+    import mimetypes
+
+    from validators.s3 import SITE_DIR
+
+    cfg = config.load({**cloud.env, "LAB_PREFIX": f"t{uuid.uuid4().hex[:8]}",
+                       "LAB_DOMAIN": f"t{uuid.uuid4().hex[:8]}.localhost"})
+    n, domain = names(cfg), cfg.domain
+    s3, acm, route53, cf = (cloud.client(s) for s in ("s3", "acm", "route53", "cloudfront"))
+    s3.create_bucket(Bucket=n.site_bucket)
+    for path in SITE_DIR.iterdir():
+        s3.upload_file(str(path), n.site_bucket, path.name, ExtraArgs={"ContentType": mimetypes.guess_type(path.name)[0]})
+    zone = route53.create_hosted_zone(Name=domain, CallerReference=str(uuid.uuid4()))["HostedZone"]["Id"]
+    arn = acm.request_certificate(DomainName=domain, SubjectAlternativeNames=[f"www.{domain}"],
+                                  ValidationMethod="DNS")["CertificateArn"]
+    options = acm.describe_certificate(CertificateArn=arn)["Certificate"]["DomainValidationOptions"]
+    route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
+        {"Action": "UPSERT", "ResourceRecordSet": {"Name": o["ResourceRecord"]["Name"], "Type": "CNAME", "TTL": 60,
+                                                   "ResourceRecords": [{"Value": o["ResourceRecord"]["Value"]}]}}
+        for o in options if "ResourceRecord" in o]})
+    deadline = time.monotonic() + 30
+    while acm.describe_certificate(CertificateArn=arn)["Certificate"]["Status"] != "ISSUED":
+        assert time.monotonic() < deadline, "certificate not issued"
+        time.sleep(0.5)
+    oac = cf.create_origin_access_control(OriginAccessControlConfig={
+        "Name": n.origin_access_control, "SigningProtocol": "sigv4", "SigningBehavior": "always",
+        "OriginAccessControlOriginType": "s3"})["OriginAccessControl"]["Id"]
+    dist = cf.create_distribution(DistributionConfig={
+        "CallerReference": str(uuid.uuid4()), "Comment": n.distribution_comment, "Enabled": True,
+        "DefaultRootObject": "index.html", "Aliases": {"Quantity": 2, "Items": [domain, f"www.{domain}"]},
+        "Origins": {"Quantity": 1, "Items": [{"Id": "s3", "DomainName": f"{n.site_bucket}.s3.us-east-1.amazonaws.com",
+                                              "OriginAccessControlId": oac,
+                                              "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
+        "DefaultCacheBehavior": {"TargetOriginId": "s3", "ViewerProtocolPolicy": "redirect-to-https",
+                                 "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6", "Compress": True},
+        "CustomErrorResponses": {"Quantity": 1, "Items": [{"ErrorCode": 404, "ResponseCode": "200",
+                                                            "ResponsePagePath": "/index.html"}]},
+        "ViewerCertificate": {"ACMCertificateArn": arn, "SSLSupportMethod": "sni-only",
+                              "MinimumProtocolVersion": "TLSv1.2_2021"}})["Distribution"]
+    if bucket_policy:
+        statements = [{"Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": action,
+                       "Resource": resource, "Condition": {"StringEquals": {"AWS:SourceArn": dist["ARN"]}}}
+                      for action, resource in (("s3:GetObject", f"arn:aws:s3:::{n.site_bucket}/*"),
+                                               ("s3:ListBucket", f"arn:aws:s3:::{n.site_bucket}"))]
+        s3.put_bucket_policy(Bucket=n.site_bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+    route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
+        {"Action": "UPSERT", "ResourceRecordSet": {"Name": name, "Type": "A", "AliasTarget": {
+            "HostedZoneId": "Z2FDTNDATAQYW2", "DNSName": dist["DomainName"], "EvaluateTargetHealth": False}}}
+        for name in (domain, f"www.{domain}")]})
+    return cfg, dist

@@ -24,7 +24,7 @@ import requests
 import requests.adapters
 from cryptography import x509
 
-from labkit import Config
+
 
 
 class ProbeError(Exception):

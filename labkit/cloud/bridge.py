@@ -13,20 +13,33 @@ so the version is pinned (requirements.txt) and checked here: a new moto breaks 
 
 from __future__ import annotations
 
+import base64 as _base64
+import contextlib
+import copy as _copy
+import dataclasses
+import functools
 import importlib
 import io
+import json as _json
 import pickle
+import sys as _sys
 import threading
 import warnings
 import weakref
+from collections import Counter as _Counter
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlparse as _urlparse
 
 import moto
+from botocore import xform_name as _xform_name
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+from .errors import AwsError
 
 PINNED_MOTO = "5.2.5"
 
@@ -58,6 +71,7 @@ RequestHandler = MotoRequestHandler
 # AWS managed policies (AmazonDynamoDBFullAccess…) exist in every account: learners attach them, and the Lambda
 # validator must be able to say why they should not. moto loads them only when asked.
 from moto.core.config import default_user_config  # noqa: E402
+from moto import settings as _moto_settings  # noqa: E402
 
 default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
 
@@ -170,7 +184,6 @@ def dumps(value: Any) -> bytes:
     return buffer.getvalue()
 
 
-
 # ---------------------------------------------------------------------------------------------------------------
 # Protocols: providers answer AWS operations with dicts; moto's model-driven parser and serializer do the wire.
 
@@ -217,8 +230,6 @@ def serialize_error(operation_model: Any, error: Exception) -> dict[str, Any]:
 #     cloudfront_domain_names()    the DomainName of every distribution (lower case, no trailing dot)
 #     name_route53_zones(servers)  new zones list these name servers (DelegationSet, NS) and a proper SOA
 
-import dataclasses  # noqa: E402
-import functools  # noqa: E402
 
 # moto stores a new zone's SOA as [{"Value": "<soa>"}] and serves str() of that dict (research/moto-5.2.5.md §3).
 _SOA_TIMES = "1 7200 900 1209600 86400"  # serial refresh retry expire minimum: Route 53's own values
@@ -347,8 +358,6 @@ def name_route53_zones(name_servers: list[str]) -> None:
 #     LambdaLookupError                                      moto refused the lookup (code, message, status)
 #     put_log_lines(account, region, group, stream, lines)   append log events, creating group and stream
 
-import dataclasses  # noqa: E402
-
 
 @dataclasses.dataclass(frozen=True)
 class LambdaVersion:
@@ -466,12 +475,6 @@ def s3_bucket_access(bucket: str, key: str | None = None) -> BucketAccess | None
 #     acm_set_status(account, region, arn, s) any other status (VALIDATION_TIMED_OUT)
 # Errors come out as AwsError (ResourceNotFoundException, ValidationException…) with moto's message.
 
-import contextlib  # noqa: E402
-import dataclasses  # noqa: E402
-
-from moto import settings as _moto_settings  # noqa: E402
-
-from .errors import AwsError  # noqa: E402
 
 # moto flips a pending certificate to ISSUED once MOTO_ACM_VALIDATION_WAIT seconds have passed, without looking at
 # DNS (research/moto-5.2.5.md §2). moto.settings reads that variable at import (already done above), but
@@ -573,12 +576,6 @@ def acm_set_status(account: str, region: str, arn: str, status: str) -> None:
 #     sns_list(account, region, topic_arn, next_token)  a page of subscriptions (moto's paging)
 # Errors come out as AwsError (NotFound, InvalidParameter…) with moto's message.
 
-import contextlib  # noqa: E402
-import dataclasses  # noqa: E402
-import functools  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-
-from .errors import AwsError  # noqa: E402
 
 SNS_KIT_PROTOCOLS = frozenset({"http", "https", "email", "email-json", "lambda"})
 
@@ -779,14 +776,6 @@ def sns_list(account: str, region: str, topic_arn: str | None = None,
 #     set_cognito_hooks(signer, well_known)      per-pool token signing, and GET /<pool>/.well-known/<document>
 # Errors come out as AwsError with moto's code and message.
 
-import base64 as _base64  # noqa: E402
-import contextlib  # noqa: E402
-import dataclasses  # noqa: E402
-import json as _json  # noqa: E402
-from collections.abc import Callable, Iterator  # noqa: E402
-from urllib.parse import urlparse as _urlparse  # noqa: E402
-
-from .errors import AwsError  # noqa: E402
 
 # AWS's order when a pool has no AccountRecoverySetting: a verified phone first, then a verified e-mail
 # ("Recovering user accounts", Cognito developer guide).
@@ -1105,15 +1094,6 @@ def waf_call_moto(environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], 
 #     lambda_policy(account, region, function, qualifier)   a function's resource policy (dict), or None
 # Errors come out as AwsError with moto's code and message.
 
-import contextlib  # noqa: E402
-import dataclasses  # noqa: E402
-import functools  # noqa: E402
-import json as _json  # noqa: E402
-import sys as _sys  # noqa: E402
-from collections import Counter as _Counter  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-
-from .errors import AwsError  # noqa: E402
 
 _APIGW_CHANGES: _Counter[str] = _Counter()
 _APIGW_READS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -1354,14 +1334,6 @@ def lambda_policy(account: str, region: str, function: str, qualifier: str | Non
 #     acm_certificate_pems(arn)                      (status, cert, key, chain) PEMs of an ACM certificate, or None
 # Errors come out as AwsError with moto's code and message (status from the botocore cloudfront model).
 
-import contextlib  # noqa: E402
-import copy as _copy  # noqa: E402
-import dataclasses  # noqa: E402
-import functools  # noqa: E402
-
-from botocore import xform_name as _xform_name  # noqa: E402
-
-from .errors import AwsError  # noqa: E402
 
 CLOUDFRONT_LOCAL_SUFFIX = ".cloudfront.localhost"
 # What S3 serves back of what was stored with an object (the rest of moto's metadata is request bookkeeping).

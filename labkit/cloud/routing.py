@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -54,17 +55,31 @@ def _compile(request_uri: str) -> tuple[re.Pattern[str], tuple[str, ...], int, d
 
 
 class OperationRouter:
+    """Loading the models takes ~0.3 s, so it happens on first use (or ahead of it, in load() on a background
+    thread at start): the gateway can answer before the models are read."""
+
     def __init__(self, services: list[str]) -> None:
+        self._services = services
+        self._loaded = threading.Event()
+        self._loading = threading.Lock()
         self._models: dict[str, list[Any]] = {}  # signing name → service models
         self._targets: dict[str, Any] = {}  # X-Amz-Target prefix → service model
         self._routes: dict[str, list[_RestRoute]] = {}
-        for name in services:
-            model = service_model(name)
-            self._models.setdefault(model.signing_name, []).append(model)
-            if prefix := model.metadata.get("targetPrefix"):
-                self._targets[prefix] = model
-            if model.protocol.startswith("rest"):
-                self._routes[name] = self._rest_routes(model)
+
+    def load(self) -> None:
+        if self._loaded.is_set():
+            return
+        with self._loading:
+            if self._loaded.is_set():
+                return
+            for name in self._services:
+                model = service_model(name)
+                self._models.setdefault(model.signing_name, []).append(model)
+                if prefix := model.metadata.get("targetPrefix"):
+                    self._targets[prefix] = model
+                if model.protocol.startswith("rest"):
+                    self._routes[name] = self._rest_routes(model)
+            self._loaded.set()
 
     @staticmethod
     def _rest_routes(model: Any) -> list[_RestRoute]:
@@ -76,6 +91,7 @@ class OperationRouter:
         return sorted(routes, key=lambda r: (-r.weight, -len(r.required_query)))
 
     def match(self, environ: dict[str, Any]) -> Match | None:
+        self.load()
         auth = environ.get("HTTP_AUTHORIZATION", "")
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         region = "us-east-1"

@@ -100,6 +100,7 @@ class LocalCloud:
         # The gateway opens last: once /_lab/health answers, every component is serving and the pid file exists.
         for listener in self.listeners:
             listener.start()
+        threading.Thread(target=self.providers.router.load, name="load-models", daemon=True).start()
         threading.Thread(target=self._autosave, name="autosave", daemon=True).start()
         log.info("local cloud ready: %s", ", ".join(f"{n} {u}" for n, u in self.endpoints().items()))
 
@@ -160,7 +161,7 @@ class LocalCloud:
     def _gateway_health(self) -> dict[str, Any]:
         report = self.listeners[0].health()
         report["endpoint"] = self.endpoints()["gateway"]
-        report["providers"] = self.providers.claims()
+        report["providers"] = sorted({type(p).__name__ for p in self.providers.providers})
         return report
 
     def _persistence_health(self) -> dict[str, Any]:

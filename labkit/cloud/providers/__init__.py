@@ -24,7 +24,7 @@ from werkzeug.wrappers import Request
 
 from .. import bridge
 from ..errors import AwsError
-from ..routing import OperationRouter, service_model
+from ..routing import OperationRouter
 
 log = logging.getLogger("labkit.cloud.providers")
 
@@ -56,25 +56,24 @@ class ProviderRegistry:
     def __init__(self, providers: list[Provider]) -> None:
         self.providers = providers
         self.router = OperationRouter(sorted({p.service for p in providers}))
-        self.handlers: dict[tuple[str, str], Callable[[dict, Context], dict]] = {}
-        for provider in providers:
-            model = service_model(provider.service)
-            for op_name in model.operation_names:
-                handler = getattr(provider, xform_name(op_name), None)
-                if handler is not None:
-                    self.handlers[(provider.service, op_name)] = handler
 
-    def claims(self) -> list[str]:
-        return sorted(f"{service}:{op}" for service, op in self.handlers)
+    def handler(self, service: str, operation: str) -> Callable[[dict, Context], dict] | None:
+        """The first provider of ``service`` with a method for ``operation`` (snake_case), if any."""
+        for provider in self.providers:
+            if provider.service == service:
+                found = getattr(provider, xform_name(operation), None)
+                if found is not None:
+                    return found
+        return None
 
     def dispatch(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes] | None:
         """Answer the request if a provider claims its operation; None hands it to moto."""
-        if not self.handlers:
+        if not self.providers:
             return None
         match = self.router.match(environ)
         if match is None:
             return None
-        handler = self.handlers.get((match.service, match.operation.name))
+        handler = self.handler(match.service, match.operation.name)
         if handler is None:
             return None
         request = Request(environ)

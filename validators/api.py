@@ -20,7 +20,7 @@ def _cafile(ctx: Context) -> str | None:
     return str(ctx.cfg.state_dir / "ca" / "ca.pem") if ctx.cfg.local else None
 
 
-def _call(ctx: Context, method: str, token: str | None = None, **kwargs):
+def call(ctx: Context, method: str, token: str | None = None, **kwargs):
     headers = kwargs.pop("headers", {})
     if token is not None:
         headers["Authorization"] = token
@@ -43,7 +43,7 @@ def probe_api(ctx: Context) -> Result:
 
 def probe_no_token(ctx: Context) -> Result:
     try:
-        answer = _call(ctx, "GET")
+        answer = call(ctx, "GET")
     except ProbeError as exc:
         return failed(exc.reason, "401", "the API's address does not answer")
     if answer.status_code == 200:
@@ -64,7 +64,7 @@ def _forged(token: str) -> str:
     return f"{header}.{body}.{base64.urlsafe_b64encode(secrets.token_bytes(256)).rstrip(b'=').decode()}"
 
 
-def _visitor_token(ctx: Context) -> str:
+def visitor_token(ctx: Context) -> str:
     idp = ctx.client("cognito-idp")
     pool = find_pool(ctx)
     if pool is None:
@@ -87,11 +87,11 @@ def _visitor_token(ctx: Context) -> str:
 
 
 def probe_signed_in(ctx: Context) -> Result:
-    token = ctx.facts["token"] = _visitor_token(ctx)
+    token = ctx.facts["token"] = visitor_token(ctx)
     marker = f"validator {secrets.token_hex(4)}"
     try:
-        created = _call(ctx, "POST", token, json={"name": "Validator", "message": marker})
-        listed = _call(ctx, "GET", token)
+        created = call(ctx, "POST", token, json={"name": "Validator", "message": marker})
+        listed = call(ctx, "GET", token)
     finally:
         pool, email = ctx.facts.pop("visitor")
         ctx.client("cognito-idp").admin_delete_user(UserPoolId=pool, Username=email)
@@ -111,7 +111,7 @@ def probe_signed_in(ctx: Context) -> Result:
 
 
 def probe_forged(ctx: Context) -> Result:
-    answer = _call(ctx, "GET", _forged(ctx.facts["token"]))
+    answer = call(ctx, "GET", _forged(ctx.facts["token"]))
     if answer.status_code != 401:
         return failed(f"forged token → {answer.status_code}", "401", "the authorizer does not check signatures")
     return passed("forged token → 401")
@@ -119,7 +119,7 @@ def probe_forged(ctx: Context) -> Result:
 
 def probe_preflight(ctx: Context) -> Result:
     origin = site_origin(ctx.cfg)
-    answer = _call(ctx, "OPTIONS", headers={"Origin": origin, "Access-Control-Request-Method": "POST",
+    answer = call(ctx, "OPTIONS", headers={"Origin": origin, "Access-Control-Request-Method": "POST",
                                              "Access-Control-Request-Headers": "authorization,content-type"})
     if answer.status_code == 401:
         return failed("OPTIONS → 401", "200 with Access-Control-Allow-*",

@@ -1,6 +1,6 @@
-"""Layer 10 · SNS: the topic exists, the owner's e-mail subscription is confirmed, and a message sent by the
-contact function reaches the owner (the local mailbox; on AWS a temporary SQS subscription the validator adds and
-removes)."""
+"""Layer 10 · SNS: the topic exists, the owner's e-mail subscription is confirmed, and a message sent through the
+API (or, before notebook 09, straight to the function) reaches the owner: the local mailbox; on AWS a temporary SQS
+subscription the validator adds and removes."""
 
 from __future__ import annotations
 
@@ -47,6 +47,20 @@ def probe_subscription(ctx: Context) -> Result:
 
 
 def _send_through_function(ctx: Context, marker: str) -> None:
+    """Send a message as a visitor would: through the API when it is deployed (notebook 09), else straight to the
+    function with the event the API would build."""
+    from . import api
+
+    if api.probe_api(ctx).status == "pass":
+        token = api.visitor_token(ctx)
+        try:
+            answer = api.call(ctx, "POST", token, json={"name": "Validator", "message": marker})
+        finally:
+            pool, email = ctx.facts.pop("visitor")
+            ctx.client("cognito-idp").admin_delete_user(UserPoolId=pool, Username=email)
+        if answer.status_code != 201:
+            raise RuntimeError(f"the API answered {answer.status_code} {answer.text[:200]}")
+        return
     event = proxy_event("POST", email="validator@example.com", body={"name": "Validator", "message": marker})
     answer = ctx.client("lambda").invoke(FunctionName=names(ctx.cfg).function, Payload=json.dumps(event).encode())
     payload = json.loads(answer["Payload"].read() or b"{}")
@@ -106,5 +120,5 @@ def _delivery_through_sqs(ctx: Context, marker: str) -> Result:
 CHECKS = [
     Check("sns.topic", "the notification topic exists", probe_topic, gate=True),
     Check("sns.subscription", "the owner's e-mail subscription is confirmed", probe_subscription),
-    Check("sns.delivery", "a message sent through the function reaches the owner", probe_delivery),
+    Check("sns.delivery", "a message sent through the API reaches the owner", probe_delivery),
 ]

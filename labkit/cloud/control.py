@@ -143,7 +143,7 @@ def down(cfg: Config, *, quiet: bool = False) -> bool:
     except LabError:
         os.kill(pid, signal.SIGKILL)
         console.print(f"[yellow]The local cloud (pid {pid}) did not stop within {STOP_DEADLINE:.0f} s and was killed; "
-                      "changes from its last two seconds may be lost.[/yellow]")
+                      "changes from its last seconds may be lost.[/yellow]")
     _paths(cfg)["pid"].unlink(missing_ok=True)
     if not quiet:
         console.print(f"The local cloud is stopped; its state is saved in {Path(cfg.state_dir) / 'snapshot.pkl'}.")

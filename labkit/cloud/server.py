@@ -45,7 +45,10 @@ from .snapshot import SnapshotStore, UnreadableSnapshot
 from .waf.component import WafComponent
 
 log = logging.getLogger("labkit.cloud")
-SAVE_INTERVAL = 2.0
+# Saving pickles the whole state under bridge.LOCK, which stalls every request for that time: save once the cloud
+# has been quiet for SAVE_QUIET seconds after a change, and under continuous load at least every SAVE_AT_MOST_EVERY.
+SAVE_QUIET = 0.5
+SAVE_AT_MOST_EVERY = 10.0
 
 # The data planes, in start order. Each data-plane module adds its Component class here.
 COMPONENTS: list[type[Component]] = [DnsServer, CertificateAuthority, Edge, S3AnonymousAccess, MailboxComponent, CognitoComponent, NotifyComponent, LambdaRuntime, ApiGatewayComponent, WafComponent, CdnComponent]
@@ -73,6 +76,7 @@ class LocalCloud:
         self.store = SnapshotStore(self.state_dir / "snapshot.pkl")
         self.listeners: list[Any] = []
         self._changed = threading.Event()
+        self._last_change = 0.0
         self._stopping = threading.Event()
         self._lock_file: Any = None
         self.restored: dict[str, int] = {}
@@ -176,6 +180,7 @@ class LocalCloud:
     # -- persistence -------------------------------------------------------------------------------------------
     def mark_changed(self) -> None:
         self.generation += 1
+        self._last_change = time.monotonic()
         self._changed.set()
 
     def save(self) -> None:
@@ -192,12 +197,18 @@ class LocalCloud:
             log.error(self.store.last_error)
 
     def _autosave(self) -> None:
-        while not self._stopping.wait(SAVE_INTERVAL):
-            if self._changed.is_set():
-                try:
-                    self.save()
-                except Exception:
-                    log.exception("saving the snapshot failed")
+        last_save = time.monotonic()
+        while not self._stopping.wait(SAVE_QUIET / 2):
+            if not self._changed.is_set():
+                continue
+            now = time.monotonic()
+            if now - self._last_change < SAVE_QUIET and now - last_save < SAVE_AT_MOST_EVERY:
+                continue  # still busy: a save now would stall the requests in flight
+            try:
+                self.save()
+            except Exception:
+                log.exception("saving the snapshot failed")
+            last_save = time.monotonic()
 
     # -- stop ----------------------------------------------------------------------------------------------------
     def stop(self) -> None:

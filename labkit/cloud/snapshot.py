@@ -1,7 +1,8 @@
 """The local cloud's state on disk: one pickle, replaced atomically, read back at start.
 
-The file holds moto's backends (bridge.export_state) and the providers' own state. It is written at most every
-couple of seconds while requests change things, and on a clean stop; a ``kill -9`` loses at most that interval.
+The file holds moto's backends (bridge.export_state) and the components' own state. It is written once the cloud
+is quiet after a change (at least every few seconds under load: server.SAVE_*), and on a clean stop; a ``kill -9``
+loses at most that interval.
 A snapshot that cannot be read (corrupt, truncated, from another moto version) is moved aside, never deleted,
 and the cloud starts empty with a notice saying where it went.
 """

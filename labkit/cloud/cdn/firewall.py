@@ -4,8 +4,8 @@
     WafBlock      status, headers, body; ``custom`` when the rule had its own CustomResponse
     waf_request(environ)   the WafRequest of a viewer request (raw path and query, headers in order, body, client IP)
 
-A block without a custom response is CloudFront's 403 page (waf/pages.py, aws-facts "WAF block at CloudFront");
-the caller may still replace it by a 403 custom error response of the distribution. A web ACL the engine cannot
+A block without a custom response is CloudFront's 403 page (responses.cloudfront_block_page, aws-facts "WAF block
+at CloudFront"); the caller may still replace it by a 403 custom error response of the distribution. A web ACL the engine cannot
 read or evaluate is logged and lets the request through: CreateDistribution checked it existed, and AWS does not
 let a web ACL in use be deleted.
 """
@@ -15,6 +15,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 from typing import Any
+
+from .responses import cloudfront_block_page
 
 log = logging.getLogger("labkit.cloud.cdn")
 _EDGE_HEADERS = ("content-length", "x-cache", "x-amz-cf-id")  # the CDN adds these itself
@@ -63,7 +65,7 @@ class Firewall:
         if waf is None:
             log.warning("distribution web ACL %s not evaluated: this local cloud runs no waf component", web_acl_arn)
             return None
-        from ..waf import WafConfigurationError, cloudfront_block_page
+        from ..waf import WafConfigurationError
 
         try:
             decision = waf.engine.evaluate(waf.resources.web_acl(web_acl_arn), waf_request(environ))

@@ -4,6 +4,7 @@
     new_request_id()        X-Amz-Cf-Id: 56 characters of URL-safe Base64 ending "==" (40 random bytes)
     edge_headers(...)       X-Cache, Via, X-Amz-Cf-Pop, X-Amz-Cf-Id (and Age on hits)
     error_page(status, reason, request_id)   CloudFront's own error page (Server: CloudFront)
+    cloudfront_block_page(cf_id)             that page for a WAF block (403, "Request blocked.")
     redirect(location)      the 301 of a redirect-to-https behaviour
     compress_entry(...)     gzip or Brotli of a response, when CloudFront would compress it
 
@@ -89,11 +90,25 @@ METHOD_NOT_ALLOWED = ("This distribution is not configured to allow the HTTP req
                       "request. The distribution supports only cachable requests.")
 BAD_REQUEST = "Bad request."
 NO_ORIGIN = "CloudFront wasn't able to connect to the origin."
+# aws-facts CloudFront, "WAF block at CloudFront": "Request blocked." and CloudFront's usual advice.
+REQUEST_BLOCKED = (
+    "Request blocked.\nWe can't connect to the server for this app or website at this time. There might be too much "
+    "traffic or a configuration error. Try again later, or contact the app or website owner.\n<BR clear=\"all\">\n"
+    "If you provide content to customers through CloudFront, you can find steps to troubleshoot and help prevent this "
+    "error by reviewing the CloudFront documentation."
+)
 
 
 def error_page(status: int, reason: str, request_id: str) -> tuple[int, list[tuple[str, str]], bytes]:
     body = _PAGE.format(status=status, reason=reason, request_id=request_id).encode("iso-8859-1")
     return status, [("Server", "CloudFront"), ("Content-Type", "text/html; charset=iso-8859-1")], body
+
+
+def cloudfront_block_page(cf_id: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    """CloudFront's 403 for a request its web ACL blocked (no custom response); ``cf_id`` is the X-Amz-Cf-Id."""
+    status, headers, body = error_page(403, REQUEST_BLOCKED, cf_id)
+    return status, [*headers, ("Content-Length", str(len(body))), ("X-Cache", "Error from cloudfront"),
+                    ("X-Amz-Cf-Id", cf_id)], body
 
 
 def redirect(location: str) -> tuple[int, list[tuple[str, str]], bytes]:

@@ -6,7 +6,6 @@
     detect.py      SQLi/XSS detection (libinjection through libmodsecurity)
     managed.py     the AWS managed rule groups, as rules; ratelimit.py rate-based rules
     resources.py   reading IP sets, regex pattern sets, rule groups and web ACLs (dicts, or the local cloud)
-    pages.py       CloudFront's own 403 page for a blocked request
     provider.py    the wafv2 operations moto lacks; component.py WafComponent (provider + shared engine)
     capacity.py    WCU estimates for CheckCapacity
 
@@ -19,7 +18,6 @@ from __future__ import annotations
 
 from .engine import BlockResponse, RuleMatch, WafConfigurationError, WafDecision, WafEngine
 from .managed import MANAGED_GROUPS, ManagedGroup
-from .pages import cloudfront_block_page
 from .request import WafRequest
 from .resources import CloudResources, StaticResources, from_wire
 
@@ -34,6 +32,5 @@ __all__ = [
     "WafDecision",
     "WafEngine",
     "WafRequest",
-    "cloudfront_block_page",
     "from_wire",
 ]

@@ -14,7 +14,7 @@ A rule's labels are added whenever it matches, whatever its action, and later ru
 
 Responses: Block answers 403 with no body unless ``CustomResponse`` names a status, headers and a body from the
 web ACL's (or rule group's) ``CustomResponseBodies``; then ``response`` carries it, otherwise ``response`` is None
-and the data plane renders its own page (CloudFront: pages.cloudfront_block_page). Allow and Count may insert
+and the data plane renders its own page (CloudFront: cdn/responses.cloudfront_block_page). Allow and Count may insert
 request headers (``CustomRequestHandling``); AWS prefixes their names with ``x-amzn-waf-``. CAPTCHA and CHALLENGE
 have no token to check here, so they always end the evaluation with AWS's interstitial status (405 and 202) and
 ``x-amzn-waf-action`` header, and a short page saying the puzzle is not served locally.

@@ -34,6 +34,7 @@ import tempfile
 import threading
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,17 +68,22 @@ class _Connection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(raw, server_hostname=self.host)
 
 
-def _load(host: str, port: int, context: ssl.SSLContext, method: str, path: str, headers: dict[str, str],
-          body: bytes | None, concurrency: int) -> dict[str, Any]:
-    """Send requests from ``concurrency`` threads until REQUESTS or SECONDS; latencies in ms."""
+Sender = tuple[Callable[[], Any], Callable[[], None]]  # (send one request → error key or None, close)
+
+
+def _drive(concurrency: int, make_sender: Callable[[], Sender]) -> dict[str, Any]:
+    """Send requests from ``concurrency`` threads until REQUESTS or SECONDS; latencies in ms.
+
+    ``make_sender()`` runs once per thread and returns (send, close): ``send()`` makes one request and returns an
+    error key (a status, an exception name) or None."""
     latencies: list[float] = []
-    errors: dict[int, int] = {}
+    errors: dict[Any, int] = {}
     lock = threading.Lock()
     budget = {"left": REQUESTS[concurrency]}
     deadline = time.perf_counter() + SECONDS[concurrency]
 
     def worker() -> None:
-        connection = _Connection(host, port, context=context, timeout=30)
+        send, close = make_sender()
         mine: list[float] = []
         while time.perf_counter() < deadline:
             with lock:
@@ -85,14 +91,12 @@ def _load(host: str, port: int, context: ssl.SSLContext, method: str, path: str,
                     break
                 budget["left"] -= 1
             started = time.perf_counter()
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            response.read()
+            error = send()
             mine.append((time.perf_counter() - started) * 1000)
-            if not 200 <= response.status < 300:
+            if error is not None:
                 with lock:
-                    errors[response.status] = errors.get(response.status, 0) + 1
-        connection.close()
+                    errors[error] = errors.get(error, 0) + 1
+        close()
         with lock:
             latencies.extend(mine)
 
@@ -105,8 +109,25 @@ def _load(host: str, port: int, context: ssl.SSLContext, method: str, path: str,
     elapsed = time.perf_counter() - started
     latencies.sort()
     return {"rps": round(len(latencies) / elapsed, 1), "p50_ms": round(_pct(latencies, 50), 2),
-            "p99_ms": round(_pct(latencies, 99), 2), "requests": len(latencies),
-            "errors": errors}
+            "p99_ms": round(_pct(latencies, 99), 2), "requests": len(latencies), "errors": errors}
+
+
+def _load(host: str, port: int, context: ssl.SSLContext, method: str, path: str, headers: dict[str, str],
+          body: bytes | None, concurrency: int) -> dict[str, Any]:
+    """HTTPS requests over one keep-alive connection per thread; non-2xx statuses are counted as errors."""
+
+    def make_sender() -> Sender:
+        connection = _Connection(host, port, context=context, timeout=30)
+
+        def send() -> int | None:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            return None if 200 <= response.status < 300 else response.status
+
+        return send, connection.close
+
+    return _drive(concurrency, make_sender)
 
 
 def _ticks(pid: int) -> int:
@@ -141,40 +162,16 @@ def _pct(values: list[float], pct: float) -> float:
 
 
 def _boto3_load(invoke: Any, concurrency: int) -> dict[str, Any]:
-    latencies: list[float] = []
-    errors: dict[str, int] = {}
-    lock = threading.Lock()
-    budget = {"left": REQUESTS[concurrency]}
-    deadline = time.perf_counter() + SECONDS[concurrency]
+    """The same load through boto3 (no API Gateway); throttled or failed invocations are counted, not fatal."""
 
-    def worker() -> None:
-        mine = []
-        while time.perf_counter() < deadline:
-            with lock:
-                if budget["left"] <= 0:
-                    break
-                budget["left"] -= 1
-            started = time.perf_counter()
-            try:
-                invoke()
-            except Exception as exc:  # throttled (TooManyRequestsException) or failed: counted, not fatal
-                with lock:
-                    name = type(exc).__name__
-                    errors[name] = errors.get(name, 0) + 1
-            mine.append((time.perf_counter() - started) * 1000)
-        with lock:
-            latencies.extend(mine)
+    def send() -> str | None:
+        try:
+            invoke()
+        except Exception as exc:  # TooManyRequestsException and friends
+            return type(exc).__name__
+        return None
 
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {"rps": round(len(latencies) / elapsed, 1), "p50_ms": round(_pct(latencies, 50), 2),
-            "p99_ms": round(_pct(latencies, 99), 2), "requests": len(latencies), "errors": errors}
+    return _drive(concurrency, lambda: (send, lambda: None))
 
 
 def _setup(cfg: Any, client: Any) -> dict[str, Any]:

@@ -8,10 +8,13 @@ import re
 import socket
 import ssl
 import time
+from collections.abc import Iterator
 
 import pytest
 
-from .conftest import CACHING_DISABLED, behaviour, make_site, unique
+from tests.conftest import Cloud
+
+from .conftest import CACHING_DISABLED, behaviour, cdn_env, make_site, unique
 
 PAGE = b"<!doctype html><title>contact</title>" + b"<p>Write to us.</p>" * 100  # > 1,000 bytes: compressible
 
@@ -316,22 +319,35 @@ def test_oversized_headers_get_413_from_the_edge(site):
 
 
 # -- names -------------------------------------------------------------------------------------------------------------
-def test_not_served_before_the_first_deploy_and_previous_config_during_an_update(cdn_cloud):
+@pytest.fixture(scope="module")
+def slow_deploy_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
+    """Distributions that stay InProgress for 8 s: enough margin on a loaded machine to look at the edge while a
+    deployment is still running (the package cloud's 1 s can pass before the first handshake)."""
+    instance = Cloud({**cdn_env(tmp_path_factory.mktemp("slow-deploy")), "LAB_CLOUDFRONT_DEPLOY_SECONDS": "8"})
+    instance.up()
+    yield instance
+    instance.down()
+
+
+def test_not_served_before_the_first_deploy_and_previous_config_during_an_update(slow_deploy_cloud):
     """Status InProgress → Deployed: a new distribution's name answers nothing until deployed (TLS alert); during an
     update the edge keeps serving the previous config, then the new one."""
-    site = make_site(cdn_cloud, objects={"a.html": b"first", "b.html": b"second"}, wait=False,
+    cloud = slow_deploy_cloud
+    cf = cloud.client("cloudfront")
+    site = make_site(cloud, objects={"a.html": b"first", "b.html": b"second"}, wait=False,
                      DefaultRootObject="a.html", DefaultCacheBehavior=behaviour(policy=CACHING_DISABLED))
     context = ssl.create_default_context(cafile=site.ca)
     with pytest.raises(ssl.SSLError) as caught:
-        with socket.create_connection(("127.0.0.1", cdn_cloud.cfg.ports["https"]), timeout=5) as raw:
+        with socket.create_connection(("127.0.0.1", cloud.cfg.ports["https"]), timeout=5) as raw:
             context.wrap_socket(raw, server_hostname=site.domain)
     assert "UNRECOGNIZED_NAME" in str(caught.value).upper()
-    cf = cdn_cloud.client("cloudfront")
+    assert cf.get_distribution(Id=site.id)["Distribution"]["Status"] == "InProgress"
     site.wait()
     assert site.get("/").content == b"first"
     current = cf.get_distribution_config(Id=site.id)
     cf.update_distribution(Id=site.id, IfMatch=current["ETag"],
                            DistributionConfig={**current["DistributionConfig"], "DefaultRootObject": "b.html"})
     assert site.get("/").content == b"first"
+    assert cf.get_distribution(Id=site.id)["Distribution"]["Status"] == "InProgress"
     site.wait()
     assert site.get("/").content == b"second"

@@ -39,6 +39,16 @@ def cdn_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
     instance.down()
 
 
+@pytest.fixture(scope="package")
+def slow_deploy_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
+    """A cloud whose deployments and invalidations stay InProgress for 6 s: margin enough on a loaded machine to look
+    at something while it is still in progress (1 s can pass between two requests of a test under load)."""
+    instance = Cloud({**cdn_env(tmp_path_factory.mktemp("slow-deploy")), "LAB_CLOUDFRONT_DEPLOY_SECONDS": "6"})
+    instance.up()
+    yield instance
+    instance.down()
+
+
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 

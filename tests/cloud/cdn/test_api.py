@@ -152,11 +152,11 @@ def test_origin_access_control_in_use_cannot_be_deleted(cdn_cloud):
     assert error_of(caught)[0] == "NoSuchOriginAccessControl"
 
 
-def test_invalidation_status_goes_from_in_progress_to_completed(cdn_cloud):
+def test_invalidation_status_goes_from_in_progress_to_completed(slow_deploy_cloud):
     """CreateInvalidation answers InProgress; the waiter invalidation_completed sees Completed after the delay (moto:
     COMPLETED at once, which the waiter does not accept); Get and List agree; bad paths are InvalidArgument."""
-    site = make_site(cdn_cloud, wait=False, DefaultCacheBehavior=behaviour(policy=CACHING_DISABLED))
-    cf = cdn_cloud.client("cloudfront")
+    site = make_site(slow_deploy_cloud, wait=False, DefaultCacheBehavior=behaviour(policy=CACHING_DISABLED))
+    cf = slow_deploy_cloud.client("cloudfront")
     created = site.invalidate("/index.html", "/images/*")["Invalidation"]
     assert created["Status"] == "InProgress"
     assert created["InvalidationBatch"]["Paths"]["Items"] == ["/index.html", "/images/*"]

@@ -8,13 +8,10 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import Cloud
-
-from .conftest import CACHING_DISABLED, behaviour, cdn_env, make_site, unique
+from .conftest import CACHING_DISABLED, behaviour, make_site, unique
 
 PAGE = b"<!doctype html><title>contact</title>" + b"<p>Write to us.</p>" * 100  # > 1,000 bytes: compressible
 
@@ -319,16 +316,6 @@ def test_oversized_headers_get_413_from_the_edge(site):
 
 
 # -- names -------------------------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def slow_deploy_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
-    """Distributions that stay InProgress for 8 s: enough margin on a loaded machine to look at the edge while a
-    deployment is still running (the package cloud's 1 s can pass before the first handshake)."""
-    instance = Cloud({**cdn_env(tmp_path_factory.mktemp("slow-deploy")), "LAB_CLOUDFRONT_DEPLOY_SECONDS": "8"})
-    instance.up()
-    yield instance
-    instance.down()
-
-
 def test_not_served_before_the_first_deploy_and_previous_config_during_an_update(slow_deploy_cloud):
     """Status InProgress → Deployed: a new distribution's name answers nothing until deployed (TLS alert); during an
     update the edge keeps serving the previous config, then the new one."""

@@ -3,7 +3,8 @@ so the version is pinned (requirements.txt) and checked here: a new moto breaks 
 
     PINNED_MOTO / check_version()     the pin, verified at import
     LOCK                              serialises every use of moto's models (requests, snapshots, reads)
-    wsgi_app(), RequestHandler        moto's server application and its request handler, served by the gateway
+    wsgi_app()                        moto's server application, served by the gateway
+    keep_underscored_headers()        what moto_server's request handler adds to each environ
     export_state() / import_state()   moto's backends and random generator, for snapshots (see snapshot.py)
     StatePickler                      pickle with converters for what moto's models hold but pickle refuses
     service_model()                   a service's botocore model, as moto's serializer wants it
@@ -59,14 +60,18 @@ from moto.core.parse import PROTOCOL_PARSERS  # noqa: E402
 from moto.core.serialize import get_serializer_class  # noqa: E402
 from moto.core.utils import get_service_model  # noqa: E402
 from moto.moto_api._internal import mock_random  # noqa: E402
+from moto.core import responses as _moto_responses  # noqa: E402
+from moto.core.request import (  # noqa: E402
+    PRESERVED_HEADER_NAMES_ENVIRON_KEY,
+    environ_key_for_header,
+    should_preserve_original_header_name,
+)
 from moto.moto_server.werkzeug_app import (  # noqa: E402
     DomainDispatcherApplication,
-    MotoRequestHandler,
     create_backend_app,
 )
 
 LOCK = threading.RLock()
-RequestHandler = MotoRequestHandler
 
 # AWS managed policies (AmazonDynamoDBFullAccess…) exist in every account: learners attach them, and the Lambda
 # validator must be able to say why they should not. moto loads them only when asked.
@@ -76,9 +81,44 @@ from moto import settings as _moto_settings  # noqa: E402
 default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
 
 
+class _Dispatcher(DomainDispatcherApplication):
+    """moto's dispatcher with its host → backend lookup remembered. moto answers it by listing its package
+    directory and matching ~170 URL patterns on every request (about 1 ms, two thirds of a small call's time);
+    the answer depends on the host name alone, and the hosts it sees are a few per service and region."""
+
+    @functools.lru_cache(maxsize=512)  # noqa: B019 (one dispatcher lives as long as the process)
+    def get_backend_for_host(self, host: str | None) -> Any:
+        return super().get_backend_for_host(host)
+
+
+# moto lists a response class's methods with inspect.getmembers on every request (setup_class); a class's methods
+# do not change while the process runs.
+_moto_responses.method_names_from_class = functools.lru_cache(maxsize=None)(_moto_responses.method_names_from_class)
+
+
+def keep_underscored_headers(environ: dict[str, Any], headers: list[tuple[bytes, bytes]]) -> None:
+    """What moto_server's request handler adds to an environ: S3 metadata headers whose names hold "_" (dropped by
+    WSGI servers, since X_Foo would pose as X-Foo), under their original spelling, unless a dashed one exists."""
+    dashed = {environ_key_for_header(n.decode("latin-1")) for n, _ in headers if b"_" not in n}
+    names: dict[str, str] = {}
+    values: dict[str, list[str]] = {}
+    for raw_name, raw_value in headers:
+        name = raw_name.decode("latin-1")
+        if not should_preserve_original_header_name(name):
+            continue
+        key = environ_key_for_header(name)
+        if key in dashed:
+            continue
+        names.setdefault(key, name)
+        values.setdefault(key, []).append(raw_value.decode("latin-1").replace("\r\n", ""))
+    for key, key_values in values.items():
+        environ[key] = ",".join(key_values)
+    environ[PRESERVED_HEADER_NAMES_ENVIRON_KEY] = names
+
+
 def wsgi_app() -> DomainDispatcherApplication:
     """moto's server application: routes a request to the service its signature (or path) names."""
-    return DomainDispatcherApplication(create_backend_app)
+    return _Dispatcher(create_backend_app)
 
 
 def reset() -> None:

@@ -12,8 +12,8 @@ name, or no SNI, ends the handshake with the alert unrecognized_name) → uvicor
 worker thread. On the HTTP port the site's policy decides: serve, 301 to HTTPS, or 403, as CloudFront's viewer
 protocol policies do.
 
-Server stack: uvicorn (httptools, keep-alive) on one asyncio thread; WSGI apps run on a thread pool. Measured
-here on a small GET over TLS: werkzeug's threaded server (the gateway's) ~70 requests/s (it closes every
+Server stack (wsgi_on_uvicorn.py): uvicorn (httptools, keep-alive) on one asyncio thread; WSGI apps run on a
+thread pool. Measured here on a small GET over TLS: werkzeug's threaded server ~70 requests/s (it closes every
 connection, waits 10 ms for leftovers, and handshakes on its accept thread, so one silent client stalls the port);
 uvicorn ~1,200 with uvicorn's own WSGI adapter; this edge ~2,100-2,250, 0.57-0.65 of a bare uvicorn hello-world
 (bench/edge.py).
@@ -24,26 +24,21 @@ from __future__ import annotations
 
 import asyncio
 import asyncio.sslproto
-import io
 import logging
 import os
 import re
-import socket
 import ssl
-import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote_to_bytes
-
-import uvicorn
 
 from . import certs
 from .component import Component
-from .listeners import bind_socket
+from .wsgi_on_uvicorn import (START_TIMEOUT, BodyTooLarge, Outbox, UvicornServer, WSGIApp, emit_simple, read_body,
+                              request_target, run_wsgi, tcp_socket, uvicorn_config, wsgi_environ)
 
 log = logging.getLogger("labkit.cloud.edge")
 
@@ -57,10 +52,8 @@ MAX_REQUEST_BYTES = 20_480
 MAX_URL_BYTES = 8_192
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload quota (10 MB); bodies are read whole before the app runs
 APP_WORKERS = 32  # concurrent WSGI calls (a Lambda integration may block up to 29 s)
-START_TIMEOUT = 10.0
-_HOST_RE = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?")
 
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+_HOST_RE = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?")
 
 
 @dataclass(frozen=True)
@@ -165,7 +158,7 @@ class Edge(Component):
         super().__init__(cloud)
         self.registry = SiteRegistry(lambda: getattr(cloud, "generation", 0))
         self._sockets: dict[str, Any] = {}
-        self._servers: dict[str, _Server] = {}
+        self._servers: dict[str, UvicornServer] = {}
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
         self._pool: ThreadPoolExecutor | None = None
@@ -192,24 +185,18 @@ class Edge(Component):
     def bind(self) -> None:
         certs.authority(self.cloud.state_dir)  # the CA exists from the first start on: make trust needs it
         for setting in self.port_settings:
-            # Re-made from its descriptor so the socket knows it is TCP (proto 6, not 0): asyncio sets TCP_NODELAY
-            # only on such sockets, and without it every response waits ~40 ms for Nagle and a delayed ACK.
-            self._sockets[setting] = socket.socket(fileno=bind_socket(setting, self.cloud.cfg.ports[setting]).detach())
+            self._sockets[setting] = tcp_socket(setting, self.cloud.cfg.ports[setting])
             self.ports[setting] = self._sockets[setting].getsockname()[1]
 
     def start(self) -> None:
-        logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
         _send_tls_alerts()
         self._pool = ThreadPoolExecutor(APP_WORKERS, thread_name_prefix="edge-app")
         listening = _base_context()
         listening.sni_callback = self._on_sni
         for setting, secure in (("https", True), ("http", False)):
-            config = uvicorn.Config(
-                EdgeApp(self, secure=secure), http="httptools", lifespan="off", ws="none", interface="asgi3",
-                log_config=None, access_log=False, server_header=False, proxy_headers=False,
-                timeout_graceful_shutdown=2, ssl_context_factory=(lambda c, d: listening) if secure else None,
-            )
-            self._servers[setting] = _Server(config)
+            config = uvicorn_config(EdgeApp(self, secure=secure),
+                                    ssl_context_factory=(lambda c, d: listening) if secure else None)
+            self._servers[setting] = UvicornServer(config)
         self._thread = threading.Thread(target=self._run, name="edge-listener", daemon=True)
         self._thread.start()
         for setting, server in self._servers.items():
@@ -287,18 +274,6 @@ def _send_tls_alerts() -> None:
     protocol._on_handshake_complete = on_handshake_complete
 
 
-class _Server(uvicorn.Server):
-    """uvicorn's server, telling when its socket is listening."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self.ready = threading.Event()
-
-    async def startup(self, sockets: list[Any] | None = None) -> None:
-        await super().startup(sockets=sockets)
-        self.ready.set()
-
-
 # -- requests ---------------------------------------------------------------------------------------------------------
 class EdgeApp:
     """The ASGI application of one listener: limits, then the site for the Host header, then its WSGI app."""
@@ -309,24 +284,20 @@ class EdgeApp:
     async def __call__(self, scope: dict[str, Any], receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
             return
-        url_bytes = len(_request_target(scope))
+        url_bytes = len(request_target(scope))
         if _request_size(scope) > MAX_REQUEST_BYTES or url_bytes > MAX_URL_BYTES:
             await _send(send, *_cloudfront_error(413, "Request Entity Too Large", "Bad request."), close=True)
             return
-        body = bytearray()
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            body += message.get("body", b"")
-            if len(body) > MAX_BODY_BYTES:
-                await _send(send, *_cloudfront_error(413, "Request Entity Too Large", "Bad request."), close=True)
-                return
-            if not message.get("more_body"):
-                break
+        try:
+            body = await read_body(receive, MAX_BODY_BYTES)
+        except BodyTooLarge:
+            await _send(send, *_cloudfront_error(413, "Request Entity Too Large", "Bad request."), close=True)
+            return
+        if body is None:
+            return
         loop = asyncio.get_running_loop()
-        outbox = _Outbox(send, loop)
-        failed = await loop.run_in_executor(self.edge._pool, self._respond, scope, bytes(body), outbox)
+        outbox = Outbox(send, loop)
+        failed = await loop.run_in_executor(self.edge._pool, self._respond, scope, body, outbox)
         await outbox.drain()
         if failed:
             raise RuntimeError("the site's application failed after its response started")
@@ -335,122 +306,24 @@ class EdgeApp:
         """Runs on a worker thread; returns True if the app failed mid-response (the connection must be cut)."""
         host, port = _host(scope)
         if host is None:
-            _emit_simple(emit, 400, "text/plain", b"Bad request: the Host header is missing or malformed.\n")
+            emit_simple(emit, 400, "text/plain", b"Bad request: the Host header is missing or malformed.\n")
             return False
         site = self.edge.registry.resolve(host)
         if site is None:
-            _emit_simple(emit, 404, "text/plain", f"No site answers for {host} on the local edge.\n".encode())
+            emit_simple(emit, 404, "text/plain", f"No site answers for {host} on the local edge.\n".encode())
             return False
         if not self.secure and site.http_policy == "redirect-to-https":
-            target = self.edge.url(host, _request_target(scope))
+            target = self.edge.url(host, request_target(scope))
             status, headers, page = _cloudfront_redirect(target)
-            _emit_simple(emit, status, "text/html", page, headers)
+            emit_simple(emit, status, "text/html", page, headers)
             return False
         if not self.secure and site.http_policy == "https-only":
             # CloudFront answers HTTP on an HTTPS-only behaviour with 403 "Bad request" (AWS knowledge center,
             # "resolve CloudFront bad request error").
             status, headers, page = _cloudfront_error(403, "Forbidden", "Bad request.")
-            _emit_simple(emit, status, "text/html; charset=iso-8859-1", page, headers)
+            emit_simple(emit, status, "text/html; charset=iso-8859-1", page, headers)
             return False
-        return _run_wsgi(site.app, _environ(scope, body, host, port, self.secure), emit)
-
-
-class _Outbox:
-    """ASGI messages from a worker thread. They are held until 64 KiB of body has gathered, then sent while the
-    worker waits (backpressure); the request's coroutine sends the rest when the app is done. A small response so
-    costs one thread hop instead of one per message (bench/edge.py: 0.36 → ~0.6 of the bare server's rate)."""
-
-    FLUSH_BYTES = 64 * 1024
-
-    def __init__(self, send: Callable, loop: asyncio.AbstractEventLoop) -> None:
-        self.send, self.loop = send, loop
-        self.held: list[dict[str, Any]] = []
-        self.size = 0
-
-    def __call__(self, message: dict[str, Any]) -> None:
-        self.held.append(message)
-        self.size += len(message.get("body", b""))
-        if self.size >= self.FLUSH_BYTES:
-            held, self.held, self.size = self.held, [], 0
-            asyncio.run_coroutine_threadsafe(self._send_all(held), self.loop).result()
-
-    async def drain(self) -> None:
-        held, self.held, self.size = self.held, [], 0
-        await self._send_all(held)
-
-    async def _send_all(self, messages: list[dict[str, Any]]) -> None:
-        for message in messages:
-            await self.send(message)
-
-
-def _run_wsgi(app: WSGIApp, environ: dict[str, Any], emit: Callable[[dict[str, Any]], None]) -> bool:
-    started: list[Any] = []
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable:
-        if exc_info and started and started[0] is True:
-            raise exc_info[1].with_traceback(exc_info[2])
-        started[:] = [(int(status.split(" ", 1)[0]), [(k.lower().encode("latin-1"), v.encode("latin-1"))
-                                                      for k, v in headers])]
-        return lambda data: send_body(data)
-
-    def send_body(data: bytes) -> None:
-        if started and started[0] is not True:
-            status, headers = started[0]
-            emit({"type": "http.response.start", "status": status, "headers": headers})
-            started[0] = True
-        if data:
-            emit({"type": "http.response.body", "body": data, "more_body": True})
-
-    result = None
-    try:
-        result = app(environ, start_response)
-        for chunk in result:
-            send_body(chunk)
-        send_body(b"")
-        emit({"type": "http.response.body", "body": b"", "more_body": False})
-        return False
-    except Exception:
-        log.exception("the site's application failed on %s %s", environ["REQUEST_METHOD"], environ["PATH_INFO"])
-        if started and started[0] is True:
-            return True
-        _emit_simple(emit, 500, "text/plain", b"Internal error of the local edge: see the local cloud's log.\n")
-        return False
-    finally:
-        getattr(result, "close", lambda: None)()
-
-
-def _environ(scope: dict[str, Any], body: bytes, host: str, port: int | None, secure: bool) -> dict[str, Any]:
-    """A PEP 3333 environ from an ASGI scope; header names with "_" are dropped (they would pose as "-")."""
-    server = scope.get("server") or ("127.0.0.1", 0)
-    client = scope.get("client") or ("127.0.0.1", 0)
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": scope["method"],
-        "SCRIPT_NAME": "",
-        "PATH_INFO": unquote_to_bytes(scope["raw_path"]).decode("latin-1"),
-        "QUERY_STRING": scope["query_string"].decode("latin-1"),
-        "RAW_URI": _request_target(scope),
-        "SERVER_NAME": host,
-        "SERVER_PORT": str(port or server[1]),
-        "SERVER_PROTOCOL": f"HTTP/{scope['http_version']}",
-        "REMOTE_ADDR": client[0],
-        "REMOTE_PORT": str(client[1]),
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "https" if secure else "http",
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
-    for raw_name, raw_value in scope["headers"]:
-        name = raw_name.decode("latin-1").upper()
-        if "_" in name:
-            continue
-        key = name.replace("-", "_")
-        key = key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"
-        value = raw_value.decode("latin-1")
-        environ[key] = f"{environ[key]},{value}" if key in environ else value
-    return environ
+        return run_wsgi(site.app, wsgi_environ(scope, body, host, port, self.secure), emit)
 
 
 def _request_size(scope: dict[str, Any]) -> int:
@@ -458,11 +331,6 @@ def _request_size(scope: dict[str, Any]) -> int:
     query = len(scope["query_string"]) + 1 if scope["query_string"] else 0
     line = len(scope["method"]) + 1 + len(scope["raw_path"]) + query + len(" HTTP/1.1\r\n")
     return line + sum(len(n) + len(v) + 4 for n, v in scope["headers"]) + 2
-
-
-def _request_target(scope: dict[str, Any]) -> str:
-    query = scope["query_string"].decode("latin-1")
-    return scope["raw_path"].decode("latin-1") + (f"?{query}" if query else "")
 
 
 def _host(scope: dict[str, Any]) -> tuple[str | None, int | None]:
@@ -475,14 +343,6 @@ def _host(scope: dict[str, Any]) -> tuple[str | None, int | None]:
     if not _HOST_RE.fullmatch(host) or (port and not port.isdigit()):
         return None, None
     return host, int(port) if port else None
-
-
-def _emit_simple(emit: Callable, status: int, content_type: str, body: bytes,
-                 headers: list[tuple[str, str]] | None = None) -> None:
-    all_headers = [("content-type", content_type), ("content-length", str(len(body))), *(headers or [])]
-    emit({"type": "http.response.start", "status": status,
-          "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in all_headers]})
-    emit({"type": "http.response.body", "body": body, "more_body": False})
 
 
 async def _send(send: Callable, status: int, headers: list[tuple[str, str]], body: bytes, *, close: bool) -> None:

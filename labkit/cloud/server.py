@@ -35,7 +35,6 @@ from .dns import DnsServer
 from .edge import Edge
 from .gateway import Gateway
 from .health import Health
-from .listeners import HttpListener
 from .mailbox import MailboxComponent
 from .notify import NotifyComponent
 from .s3access import S3AnonymousAccess
@@ -43,6 +42,7 @@ from .providers import ProviderRegistry, default_providers
 from .runtime import LambdaRuntime
 from .snapshot import SnapshotStore, UnreadableSnapshot
 from .waf.component import WafComponent
+from .wsgi_on_uvicorn import WsgiListener
 
 log = logging.getLogger("labkit.cloud")
 # Saving pickles the whole state under bridge.LOCK, which stalls every request for that time: save once the cloud
@@ -88,7 +88,7 @@ class LocalCloud:
         make_state_dir(self.cfg)
         self._claim_state_dir()
         self.listeners.append(
-            HttpListener("gateway", self.cfg.ports["gateway"], self.gateway, request_handler=bridge.RequestHandler)
+            WsgiListener("gateway", self.cfg.ports["gateway"], self.gateway, environ_hook=bridge.keep_underscored_headers)
         )
         for component in self.components:
             component.bind()

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 from labkit.cloud.errors import AwsError
 from labkit.cloud.gateway import Gateway
 from labkit.cloud.health import Health
-from labkit.cloud.listeners import HttpListener
+from labkit.cloud.wsgi_on_uvicorn import WsgiListener
 from labkit.cloud.providers import Provider, ProviderRegistry
 from labkit.cloud import bridge
 
@@ -56,7 +56,7 @@ def gateway_url():
     registry = ProviderRegistry([FakeCachePolicies(), FakeManagedGroups(), Exploding()])
     changes = []
     gateway = Gateway(registry, Health(), on_change=lambda: changes.append(1))
-    listener = HttpListener("gateway", 0, gateway, request_handler=bridge.RequestHandler)
+    listener = WsgiListener("gateway", 0, gateway, environ_hook=bridge.keep_underscored_headers)
     listener.start()
     yield f"http://127.0.0.1:{listener.port}"
     listener.stop()

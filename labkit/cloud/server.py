@@ -42,6 +42,7 @@ from .s3access import S3AnonymousAccess
 from .providers import ProviderRegistry, default_providers
 from .runtime import LambdaRuntime
 from .snapshot import SnapshotStore, UnreadableSnapshot
+from .statedir import make_state_dir
 from .waf.component import WafComponent
 
 log = logging.getLogger("labkit.cloud")
@@ -83,8 +84,6 @@ class LocalCloud:
 
     # -- start -------------------------------------------------------------------------------------------------
     def start(self) -> None:
-        from .control import make_state_dir
-
         make_state_dir(self.cfg)
         self._claim_state_dir()
         self.listeners.append(

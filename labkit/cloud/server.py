@@ -103,7 +103,6 @@ class LocalCloud:
         # The gateway opens last: once /_lab/health answers, every component is serving and the pid file exists.
         for listener in self.listeners:
             listener.start()
-        threading.Thread(target=self.providers.router.load, name="load-models", daemon=True).start()
         threading.Thread(target=self._autosave, name="autosave", daemon=True).start()
         log.info("local cloud ready: %s", ", ".join(f"{n} {u}" for n, u in self.endpoints().items()))
 

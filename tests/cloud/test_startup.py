@@ -29,9 +29,9 @@ PROBE = textwrap.dedent("""
         cloud.stop()
 """)
 # Needed only by a notebook (IPython, rich), or at the first request that uses them: ACM validation (dnspython),
-# Cognito tokens (PyJWT; moto's Cognito with joserfc), moto's services the cloud patches.
+# Cognito tokens (PyJWT; moto's Cognito with joserfc), moto's services the cloud patches, the WAF's engine.
 NOT_AT_START = ("IPython", "rich", "dns.message", "jwt", "joserfc", "moto.cognitoidp.models", "moto.sns.models",
-                "moto.cloudfront.models", "moto.route53.models")
+                "moto.cloudfront.models", "moto.route53.models", "labkit.cloud.waf.engine")
 
 
 @pytest.fixture(scope="module")

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import re
 import sys
-from importlib import metadata
 from typing import Any
-
-from rich.console import Console
-from rich.table import Table
 
 from .config import PROJECT_ROOT, Config
 from .errors import LabError
 from .target import caller_account, check
+
+# rich and importlib.metadata are imported where they are used: every importer of labkit imports this module, the
+# local cloud process too, which needs neither.
 
 MIN_PYTHON = (3, 11)
 
@@ -29,6 +28,8 @@ def requirements() -> dict[str, str]:
 
 def check_environment(*, show: bool = True) -> dict[str, Any]:
     """Compare the running Python and packages with requirements.txt; raises LabError naming what to fix."""
+    from importlib import metadata
+
     if sys.version_info < MIN_PYTHON:
         raise LabError(f"Python {sys.version.split()[0]} is too old: the kit needs {'.'.join(map(str, MIN_PYTHON))} "
                        "or newer (make setup builds .venv with python3)")
@@ -42,6 +43,9 @@ def check_environment(*, show: bool = True) -> dict[str, Any]:
         if installed != pinned:
             wrong.append(f"{name} {installed or 'missing'} (wants {pinned})")
     if show:
+        from rich.console import Console
+        from rich.table import Table
+
         table = Table(title=f"Python {sys.version.split()[0]} at {sys.executable}")
         for column in ("package", "pinned", "installed"):
             table.add_column(column)
@@ -68,6 +72,9 @@ def show_target(cfg: Config) -> dict[str, str]:
     }
     if cfg.local:
         info["AWS APIs"] = cfg.gateway_url
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title="Lab target", show_header=False)
     for key, value in info.items():
         table.add_row(key, value)

@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from .errors import AwsError
+from .importhook import when_imported
 
 PINNED_MOTO = "5.2.5"
 
@@ -330,13 +331,20 @@ def _record_set_data(rrset: Any) -> RecordSetData:
     )
 
 
+def _if_imported(name: str) -> Any | None:
+    """moto's module ``name`` if it was imported already, else None. moto keeps a service's resources in its models
+    module, so a service never imported has none: the readers the cloud runs at start need not import it (~5 ms)."""
+    return importlib.import_module(name) if name in _sys.modules else None  # waits for an import in progress
+
+
 def route53_zones() -> list[ZoneData]:
     """Every public hosted zone of every account, oldest first, with copies of its record sets."""
-    from moto.route53.models import route53_backends
-
+    models = _if_imported("moto.route53.models")
+    if models is None:
+        return []
     zones: list[ZoneData] = []
     with LOCK:
-        for _, per_account in list(route53_backends.items()):
+        for _, per_account in list(models.route53_backends.items()):
             for _, backend in list(per_account.items()):
                 for zone in list(backend.zones.values()):
                     if zone.private_zone:
@@ -348,11 +356,12 @@ def route53_zones() -> list[ZoneData]:
 
 def cloudfront_domain_names() -> set[str]:
     """The DomainName of every CloudFront distribution of every account, lower case, without a trailing dot."""
-    from moto.cloudfront.models import cloudfront_backends
-
+    models = _if_imported("moto.cloudfront.models")
+    if models is None:
+        return set()
     names: set[str] = set()
     with LOCK:
-        for _, per_account in list(cloudfront_backends.items()):
+        for _, per_account in list(models.cloudfront_backends.items()):
             for _, backend in list(per_account.items()):
                 for distribution in list(backend.distributions.values()):
                     names.add(str(distribution.domain_name).rstrip(".").lower())
@@ -376,18 +385,27 @@ def name_route53_zones(name_servers: list[str]) -> None:
     """From now on, every new hosted zone names these servers: DelegationSet.NameServers, the NS record set, and
     an SOA whose primary is the first of them (moto's fixed awsdns names and dict-shaped SOA replaced). Idempotent:
     calling again replaces the names."""
-    from moto.route53.models import Route53Backend
+    global _route53_name_servers
+    _route53_name_servers = tuple(name_servers)
+    when_imported("moto.route53.models", _patch_route53)
 
-    servers = tuple(name_servers)
-    original = getattr(Route53Backend.create_hosted_zone, "__wrapped__", Route53Backend.create_hosted_zone)
+
+_route53_name_servers: tuple[str, ...] = ()
+
+
+def _patch_route53(models: Any) -> None:
+    original = models.Route53Backend.create_hosted_zone
+    if getattr(original, "__kit_route53__", False):
+        return
 
     @functools.wraps(original)
     def create_hosted_zone(self: Any, *args: Any, **kwargs: Any) -> Any:
         zone = original(self, *args, **kwargs)
-        _name_zone(zone, servers)
+        _name_zone(zone, _route53_name_servers)
         return zone
 
-    Route53Backend.create_hosted_zone = create_hosted_zone
+    create_hosted_zone.__kit_route53__ = True  # type: ignore[attr-defined]
+    models.Route53Backend.create_hosted_zone = create_hosted_zone
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -707,16 +725,18 @@ def _sns_publish(original: Callable) -> Callable:
     return publish
 
 
+def _patch_sns(models: Any) -> None:
+    if not getattr(models.Subscription.publish, "__kit_sns__", False):
+        models.Subscription.publish = _sns_publish(models.Subscription.publish)
+
+
 def sns_set_sink(sink: Callable[[SnsMessage], None] | None) -> None:
     """Send publishes to SNS_KIT_PROTOCOLS subscriptions to ``sink`` (called with LOCK held: it must only queue);
     None gives them back to moto. Idempotent."""
     global _sns_sink
-    from moto.sns.models import Subscription
-
     with LOCK:
-        if not getattr(Subscription.publish, "__kit_sns__", False):
-            Subscription.publish = _sns_publish(Subscription.publish)
         _sns_sink = sink
+    when_imported("moto.sns.models", _patch_sns)
 
 
 def sns_subscribe(account: str, region: str, topic_arn: str, protocol: str, endpoint: str,
@@ -1046,16 +1066,21 @@ def set_cognito_hooks(signer: Callable[[str, dict[str, Any]], str] | None,
     well_known(pool_id, document, base_url) -> (status, headers, body): answers GET /<pool id>/.well-known/jwks.json
     and /openid-configuration. moto's Flask app reads its url_paths once, on the first Cognito request: call this
     before that (the cloud does, when it builds its components). Both are called with LOCK held."""
-    from moto.cognitoidp import urls
-    from moto.cognitoidp.models import CognitoIdpUserPool
-
     with LOCK:
-        if not getattr(CognitoIdpUserPool.create_jwt, "__kit_cognito__", False):
-            CognitoIdpUserPool.create_jwt = _cognito_create_jwt(CognitoIdpUserPool.create_jwt)
-        for path, document in _COGNITO_WELL_KNOWN.items():
-            if not getattr(urls.url_paths[path], "__kit_cognito__", False):
-                urls.url_paths[path] = _cognito_well_known_route(document, urls.url_paths[path])
         _cognito_hooks["signer"], _cognito_hooks["well_known"] = signer, well_known
+    when_imported("moto.cognitoidp.models", _patch_cognito_models)
+    when_imported("moto.cognitoidp.urls", _patch_cognito_urls)
+
+
+def _patch_cognito_models(models: Any) -> None:
+    if not getattr(models.CognitoIdpUserPool.create_jwt, "__kit_cognito__", False):
+        models.CognitoIdpUserPool.create_jwt = _cognito_create_jwt(models.CognitoIdpUserPool.create_jwt)
+
+
+def _patch_cognito_urls(urls: Any) -> None:
+    for path, document in _COGNITO_WELL_KNOWN.items():
+        if not getattr(urls.url_paths[path], "__kit_cognito__", False):
+            urls.url_paths[path] = _cognito_well_known_route(document, urls.url_paths[path])
 
 
 # --- waf ---
@@ -1429,20 +1454,21 @@ def _cloudfront_record(account: str, dist: Any) -> CloudFrontRecord:
 def cloudfront_name_locally() -> None:
     """Name every new distribution ``<id in lower case>.cloudfront.localhost`` (moto: a random .cloudfront.net name),
     so the API's DomainName, the DNS alias check and the edge agree. Idempotent."""
-    from moto.cloudfront.models import Distribution
+    when_imported("moto.cloudfront.models", _patch_cloudfront)
 
-    with LOCK:
-        if getattr(Distribution.__init__, "__kit_cloudfront__", False):
-            return
-        original = Distribution.__init__
 
-        @functools.wraps(original)
-        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-            original(self, *args, **kwargs)
-            self.domain_name = f"{self.distribution_id.lower()}{CLOUDFRONT_LOCAL_SUFFIX}"
+def _patch_cloudfront(models: Any) -> None:
+    if getattr(models.Distribution.__init__, "__kit_cloudfront__", False):
+        return
+    original = models.Distribution.__init__
 
-        __init__.__kit_cloudfront__ = True  # type: ignore[attr-defined]
-        Distribution.__init__ = __init__
+    @functools.wraps(original)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self.domain_name = f"{self.distribution_id.lower()}{CLOUDFRONT_LOCAL_SUFFIX}"
+
+    __init__.__kit_cloudfront__ = True  # type: ignore[attr-defined]
+    models.Distribution.__init__ = __init__
 
 
 def cloudfront_create(account: str, config: dict[str, Any], tags: list[dict[str, str]]) -> CloudFrontRecord:
@@ -1463,11 +1489,12 @@ def cloudfront_delete(account: str, dist_id: str) -> None:
 
 
 def cloudfront_records() -> list[CloudFrontRecord]:
-    from moto.cloudfront.models import cloudfront_backends
-
+    models = _if_imported("moto.cloudfront.models")
+    if models is None:
+        return []
     with LOCK:
         return [_cloudfront_record(account, dist)
-                for account, per_account in list(cloudfront_backends.items())
+                for account, per_account in list(models.cloudfront_backends.items())
                 for backend in list(dict.values(per_account))
                 for dist in list(backend.distributions.values())]
 

@@ -23,6 +23,7 @@ from ..errors import CloudDown, LabError
 from ..target import cloud_health
 from ..waiting import Fatal, NotYet, retry_until
 from .listeners import port_is_free
+from .statedir import make_state_dir
 
 START_DEADLINE = 90.0
 STOP_DEADLINE = 30.0
@@ -109,17 +110,6 @@ def up(cfg: Config, *, quiet: bool = False) -> dict[str, Any]:
         console.print(f"[green]The local cloud is up[/green] (pid {process.pid}).")
         print_endpoints(cfg, health)
     return health
-
-
-def make_state_dir(cfg: Config) -> Path:
-    path = Path(cfg.state_dir)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise LabError(
-            f"cannot use {path} for the local cloud's state ({exc.strerror}): set LAB_STATE_DIR to a writable folder"
-        ) from None
-    return path
 
 
 def down(cfg: Config, *, quiet: bool = False) -> bool:

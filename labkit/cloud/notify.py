@@ -174,7 +174,8 @@ class NotifyComponent(Component):
 
     def __init__(self, cloud: Any) -> None:
         super().__init__(cloud)
-        self.signer: messages.Signer | None = None
+        self._signer: messages.Signer | None = None  # made on first use: an RSA key takes ~0.1 s to generate
+        self._signer_lock = threading.Lock()
         self.tokens: dict[str, Token] = {}  # guarded by bridge.LOCK, like the subscriptions they confirm
         self.queue = DeliveryQueue(self._attempt)
 
@@ -192,36 +193,42 @@ class NotifyComponent(Component):
         bridge.sns_set_sink(self._on_publish)
 
     def start(self) -> None:
-        if self.signer is None:
-            self.signer = messages.Signer.generate()
-            self.cloud.mark_changed()  # keep the key: SigningCertURLs already sent must stay valid
         self.queue.start()
 
     def stop(self) -> None:
         self.queue.stop()
 
     def health(self) -> dict[str, Any]:
-        # "starting" until the signing key exists: make up waits for every component to say "ok".
+        # "starting" until the delivery workers run: make up waits for every component to say "ok".
         return {"status": "ok" if self.queue.started else "starting", **self.queue.stats(),
                 "tokens": len(self.tokens),
-                **({"signing_cert": self.cert_url} if self.signer else {})}
+                **({"signing_cert": self.cert_url} if self._signer else {})}
 
     def snapshot(self) -> Any:
         # Plain dicts and bytes only: a snapshot must stay readable when these classes change.
         return {"tokens": {t: asdict(r) for t, r in self.tokens.items()},
-                "signer": (self.signer.key_pem, self.signer.cert_pem) if self.signer else None,
+                "signer": (self._signer.key_pem, self._signer.cert_pem) if self._signer else None,
                 "jobs": [asdict(job) for job in self.queue.jobs()]}  # undelivered: they go out after the restart
 
     def restore(self, state: Any) -> None:
         state = state or {}
         self.tokens = {t: Token(**r) for t, r in state.get("tokens", {}).items()}
         if state.get("signer"):
-            self.signer = messages.Signer(*state["signer"])
+            self._signer = messages.Signer(*state["signer"])
         for saved in state.get("jobs", []):
             try:
                 self.queue.submit(_job(saved))
             except (TypeError, KeyError) as exc:  # saved by another version of the kit: drop it, keep the rest
                 log.warning("dropped an undelivered SNS message from the snapshot: %s", exc)
+
+    @property
+    def signer(self) -> messages.Signer:
+        """The signing key and certificate, generated on the first signature (on a delivery worker)."""
+        with self._signer_lock:
+            if self._signer is None:
+                self._signer = messages.Signer.generate()
+                self.cloud.mark_changed()  # keep the key: SigningCertURLs already sent must stay valid
+            return self._signer
 
     # -- URLs --------------------------------------------------------------------------------------------------
     @property
@@ -391,8 +398,9 @@ class NotifyComponent(Component):
             return self._unsubscribe_page(args.get("SubscriptionArn", ""))
         if rest == "" and args.get("Action") in ("ConfirmSubscription", "Unsubscribe"):
             return self._api_link(args)
-        if self.signer is not None and rest == self.signer.cert_name:
-            return Response(self.signer.cert_pem, mimetype="application/x-pem-file")
+        # No signer yet means no document names a certificate: nothing to serve.
+        if self._signer is not None and rest == self._signer.cert_name:
+            return Response(self._signer.cert_pem, mimetype="application/x-pem-file")
         return _html("Not found", "<p>No such page.</p>", 404)
 
     def _confirm_page(self, topic_arn: str, token: str) -> Response:

@@ -40,9 +40,10 @@ SIGNER_NAME = "sns.labcloud.localhost"
 class Signer:
     """An RSA key and a self-signed certificate for it; kept in the snapshot so old SigningCertURLs stay valid."""
 
-    def __init__(self, key_pem: bytes, cert_pem: bytes) -> None:
+    def __init__(self, key_pem: bytes, cert_pem: bytes, key: Any = None) -> None:
         self.key_pem, self.cert_pem = key_pem, cert_pem
-        self._key = serialization.load_pem_private_key(key_pem, password=None)
+        # generate() passes the key it made: parsing the PEM again would check the key once more (~30 ms).
+        self._key = key if key is not None else serialization.load_pem_private_key(key_pem, password=None)
         cert = x509.load_pem_x509_certificate(cert_pem)
         # Named like AWS's certificates: SimpleNotificationService-<hex>.pem
         digest = hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()[:32]
@@ -61,7 +62,7 @@ class Signer:
         )
         key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                     serialization.NoEncryption())
-        return cls(key_pem, cert.public_bytes(serialization.Encoding.PEM))
+        return cls(key_pem, cert.public_bytes(serialization.Encoding.PEM), key)
 
     def sign(self, doc: dict[str, Any], version: str, cert_url: str) -> dict[str, Any]:
         """``doc`` signed: SignatureVersion, Signature (base64) and SigningCertURL after the signed fields,

@@ -54,32 +54,51 @@ def _compile(request_uri: str) -> tuple[re.Pattern[str], tuple[str, ...], int, d
     return re.compile(regex.rstrip("/") + "/?$"), required, literal, names
 
 
+# What a request's headers name, for each service a provider claims, known without the service's model: a request
+# for any other service (S3, DynamoDB…) is then told apart by one header split, and a claimed service's model is
+# read at the first request that may be for it (25-200 ms each; moto caches it for its own answers too).
+# tests/cloud/test_routing.py checks both tables against botocore's models.
+SIGNING_NAMES = {"apigatewayv2": "apigateway"}  # SigV4 credential scope; any other service signs with its own name
+TARGET_PREFIXES = {  # X-Amz-Target prefix of the json-protocol services
+    "acm": "CertificateManager",
+    "cognito-idp": "AWSCognitoIdentityProviderService",
+    "wafv2": "AWSWAF_20190729",
+}
+
+
+def signing_name(service: str) -> str:
+    return SIGNING_NAMES.get(service, service)
+
+
 class OperationRouter:
-    """Loading the models takes ~0.3 s, so it happens on first use (or ahead of it, in load() on a background
-    thread at start): the gateway can answer before the models are read."""
+    """Finds a request's operation among the claimed services; thread-safe."""
 
     def __init__(self, services: list[str]) -> None:
-        self._services = services
-        self._loaded = threading.Event()
+        self.services = services
+        self._by_signing_name: dict[str, list[str]] = {}
+        for name in services:
+            self._by_signing_name.setdefault(signing_name(name), []).append(name)
+        self._by_target = {TARGET_PREFIXES[name]: name for name in services if name in TARGET_PREFIXES}
         self._loading = threading.Lock()
-        self._models: dict[str, list[Any]] = {}  # signing name → service models
-        self._targets: dict[str, Any] = {}  # X-Amz-Target prefix → service model
+        self._models: dict[str, Any] = {}  # service → botocore model, once read
         self._routes: dict[str, list[_RestRoute]] = {}
 
-    def load(self) -> None:
-        if self._loaded.is_set():
-            return
-        with self._loading:
-            if self._loaded.is_set():
-                return
-            for name in self._services:
-                model = service_model(name)
-                self._models.setdefault(model.signing_name, []).append(model)
-                if prefix := model.metadata.get("targetPrefix"):
-                    self._targets[prefix] = model
-                if model.protocol.startswith("rest"):
-                    self._routes[name] = self._rest_routes(model)
-            self._loaded.set()
+    @property
+    def loaded(self) -> list[str]:
+        """The services whose model has been read."""
+        return list(self._models)
+
+    def _model(self, name: str) -> Any:
+        model = self._models.get(name)
+        if model is None:
+            with self._loading:
+                model = self._models.get(name)
+                if model is None:
+                    model = service_model(name)
+                    if model.protocol.startswith("rest"):
+                        self._routes[name] = self._rest_routes(model)
+                    self._models[name] = model
+        return model
 
     @staticmethod
     def _rest_routes(model: Any) -> list[_RestRoute]:
@@ -91,22 +110,22 @@ class OperationRouter:
         return sorted(routes, key=lambda r: (-r.weight, -len(r.required_query)))
 
     def match(self, environ: dict[str, Any]) -> Match | None:
-        self.load()
         auth = environ.get("HTTP_AUTHORIZATION", "")
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         region = "us-east-1"
         if auth.startswith("AWS4-HMAC-SHA256"):
             try:
-                _, _, region, signing_name, _ = auth.split("Credential=", 1)[1].split(",", 1)[0].split("/")
+                _, _, region, signing, _ = auth.split("Credential=", 1)[1].split(",", 1)[0].split("/")
             except (IndexError, ValueError):
                 return None
-            models = self._models.get(signing_name, [])
+            names = self._by_signing_name.get(signing, [])
         elif target:
-            model = self._targets.get(target.split(".", 1)[0])
-            models = [model] if model else []
+            name = self._by_target.get(target.split(".", 1)[0])
+            names = [name] if name else []
         else:
             return None
-        for model in models:
+        for name in names:
+            model = self._model(name)
             found = self._match_operation(model, environ, target)
             if found:
                 operation, params = found

@@ -41,6 +41,7 @@ from .s3access import S3AnonymousAccess
 from .providers import ProviderRegistry, default_providers
 from .runtime import LambdaRuntime
 from .snapshot import SnapshotStore, UnreadableSnapshot
+from .statedir import make_state_dir
 from .waf.component import WafComponent
 from .wsgi_on_uvicorn import WsgiListener
 
@@ -83,8 +84,6 @@ class LocalCloud:
 
     # -- start -------------------------------------------------------------------------------------------------
     def start(self) -> None:
-        from .control import make_state_dir
-
         make_state_dir(self.cfg)
         self._claim_state_dir()
         self.listeners.append(
@@ -104,7 +103,6 @@ class LocalCloud:
         # The gateway opens last: once /_lab/health answers, every component is serving and the pid file exists.
         for listener in self.listeners:
             listener.start()
-        threading.Thread(target=self.providers.router.load, name="load-models", daemon=True).start()
         threading.Thread(target=self._autosave, name="autosave", daemon=True).start()
         log.info("local cloud ready: %s", ", ".join(f"{n} {u}" for n, u in self.endpoints().items()))
 

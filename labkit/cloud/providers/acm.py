@@ -27,12 +27,6 @@ import threading
 import time
 from typing import Any
 
-import dns.exception
-import dns.flags
-import dns.message
-import dns.name
-import dns.query
-import dns.rdatatype
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID
@@ -203,6 +197,14 @@ class AcmProvider(Provider):
 
     def _dns_answers(self, name: str, value: str) -> bool:
         """Whether the local DNS server answers ``name`` CNAME ``value`` (a real query, UDP then TCP if cut)."""
+        # dnspython only here: it takes ~30 ms to import, and the cloud needs it only once a certificate is pending.
+        import dns.exception
+        import dns.flags
+        import dns.message
+        import dns.name
+        import dns.query
+        import dns.rdatatype
+
         query = dns.message.make_query(name, dns.rdatatype.CNAME)
         port = self._dns_port()
         try:

@@ -21,7 +21,6 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
-import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -78,6 +77,8 @@ class PoolKeys:
             return self._pools[pool_id]
 
     def sign(self, pool_id: str, claims: dict[str, Any]) -> str:
+        import jwt  # here: the cloud's start need not import PyJWT
+
         key = self.keys(pool_id)[claims["token_use"]]
         # AWS's header is {"kid", "alg"}: no "typ", which PyJWT adds unless told not to.
         return jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": key.kid, "typ": None})

@@ -16,21 +16,20 @@
 
 from __future__ import annotations
 
-from .engine import BlockResponse, RuleMatch, WafConfigurationError, WafDecision, WafEngine
-from .managed import MANAGED_GROUPS, ManagedGroup
-from .request import WafRequest
-from .resources import CloudResources, StaticResources, from_wire
+import importlib
+from typing import Any
 
-__all__ = [
-    "BlockResponse",
-    "CloudResources",
-    "MANAGED_GROUPS",
-    "ManagedGroup",
-    "RuleMatch",
-    "StaticResources",
-    "WafConfigurationError",
-    "WafDecision",
-    "WafEngine",
-    "WafRequest",
-    "from_wire",
-]
+# Imported on first use: the cloud imports this package at its start, and the engine's modules (statements,
+# transforms, fields…) are needed only at the first evaluation or web ACL validation.
+_EXPORTS = {
+    "BlockResponse": "engine", "RuleMatch": "engine", "WafConfigurationError": "engine", "WafDecision": "engine",
+    "WafEngine": "engine", "MANAGED_GROUPS": "managed", "ManagedGroup": "managed", "WafRequest": "request",
+    "CloudResources": "resources", "StaticResources": "resources", "from_wire": "resources",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)

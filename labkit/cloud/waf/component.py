@@ -7,15 +7,17 @@ engine that the data planes evaluate requests with.
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+from typing import TYPE_CHECKING, Any
 
 import libmodsecurity
 
 from ..component import Component
-from .engine import WafEngine
 from .managed import MANAGED_GROUPS
-from .provider import WafProvider
 from .resources import CloudResources
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import WafEngine
 
 
 class WafComponent(Component):
@@ -24,9 +26,22 @@ class WafComponent(Component):
     def __init__(self, cloud: Any) -> None:
         super().__init__(cloud)
         self.resources = CloudResources()
-        self.engine = WafEngine(self.resources)
+        self._engine: WafEngine | None = None
+        self._engine_lock = threading.Lock()
+
+    @property
+    def engine(self) -> WafEngine:
+        """Made at the first evaluation: its modules are ~1,600 lines the cloud's start need not import."""
+        with self._engine_lock:
+            if self._engine is None:
+                from .engine import WafEngine
+
+                self._engine = WafEngine(self.resources)
+            return self._engine
 
     def providers(self) -> list[Any]:
+        from .provider import WafProvider
+
         return [WafProvider(self.cloud)]
 
     def health(self) -> dict[str, Any]:

@@ -23,8 +23,6 @@ from typing import Any
 from .. import bridge
 from ..errors import AwsError
 from ..providers import Context, Provider
-from .capacity import rules_capacity
-from .engine import WafConfigurationError, WafEngine
 from .managed import MANAGED_GROUPS, find as find_managed
 
 NONEXISTENT = "AWS WAF couldn’t perform the operation because your resource doesn’t exist."
@@ -77,7 +75,7 @@ class WafProvider(Provider):
 
     def __init__(self, cloud: Any = None) -> None:
         super().__init__(cloud)
-        self._checker = WafEngine()
+        self._checker: Any = None  # a WafEngine, made at the first validation (the engine's modules load then)
 
     # -- managed rule groups ---------------------------------------------------------------------------------
     def list_available_managed_rule_groups(self, params: dict[str, Any], ctx: Context) -> dict[str, Any]:
@@ -102,6 +100,8 @@ class WafProvider(Provider):
 
     def check_capacity(self, params: dict[str, Any], ctx: Context) -> dict[str, Any]:
         _check_scope(params, ctx)
+        from .capacity import rules_capacity
+
         rules = params.get("Rules") or []
         self._validate(rules, {"Allow": {}})
         return {"Capacity": rules_capacity(rules, _rule_group_capacity)}
@@ -118,7 +118,11 @@ class WafProvider(Provider):
         return self._moto(ctx)
 
     def _validate(self, rules: list[dict[str, Any]], default_action: dict[str, Any]) -> None:
+        from .engine import WafConfigurationError, WafEngine
+
         _check_managed(rules)
+        if self._checker is None:
+            self._checker = WafEngine()
         try:
             self._checker.check({"Name": "validation", "Rules": rules, "DefaultAction": default_action})
         except WafConfigurationError as exc:

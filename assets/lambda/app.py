@@ -10,6 +10,7 @@ Environment: TABLE_NAME (partition key "sender", sort key "createdAt"), TOPIC_AR
 for CORS; "*" if unset).
 """
 
+import functools
 import json
 import os
 import uuid
@@ -80,7 +81,8 @@ def caller(event):
     return claims.get("email") or claims.get("cognito:username") or claims.get("sub") or "anonymous"
 
 
-def table():
+@functools.cache  # made once per execution environment, like the clients above; read at first use, so the
+def table():       # module imports without TABLE_NAME (its tests check the 400s that way)
     return dynamodb.Table(os.environ["TABLE_NAME"])
 
 

@@ -15,6 +15,10 @@ runtime and the payload → lease a slot and a warm worker (pool.py) or start on
 (faults.py) → write the output between START, END and REPORT to CloudWatch Logs (logs.py) → release the worker.
 Event invocations queue and run on dispatcher threads, which wait while throttled. A watchdog thread polls busy
 workers' memory (a worker over its MemorySize is killed) and stops workers idle for IDLE_RETIRE_S.
+
+Setting (read at start):
+    LAB_LAMBDA_CONCURRENCY   in-flight invocations across all functions (default 20). Each needs a worker process
+                             (~40 MB with boto3 loaded); more are throttled, as an account's limit does on AWS.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import binascii
 import dataclasses
 import json
 import logging
+import os
 import queue
 import threading
 import time
@@ -32,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from ...config import LOCAL_ACCOUNT
+from ...errors import ConfigError
 from .. import bridge
 from ..component import Component
 from ..errors import AwsError
@@ -42,8 +48,9 @@ from .process import Outcome, WorkerProcess, worker_environ
 
 log = logging.getLogger("labkit.cloud.runtime")
 
-ACCOUNT_CONCURRENCY = 10  # in-flight invocations across all functions (AWS's default is 1,000; this is a laptop)
-MAX_IDLE_WORKERS = 2 * ACCOUNT_CONCURRENCY
+# In-flight invocations across all functions. AWS's default quota is 1,000 (new accounts may start at 10); this is
+# a laptop: enough for a class's load test of the contact app (bench/api.py loads 16 at once).
+ACCOUNT_CONCURRENCY = 20
 IDLE_RETIRE_S = 300.0  # Lambda keeps an idle execution environment for minutes; we keep ours 5
 INIT_LIMIT_S = 10.0  # "the Init phase is limited to 10 seconds" (Lambda execution environment lifecycle)
 MEMORY_POLL_S = 0.02
@@ -71,12 +78,23 @@ def _error(code: str, message: str, status: int, **fields: str) -> AwsError:
     return error
 
 
+def account_concurrency(environ: Any = os.environ) -> int:
+    raw = environ.get("LAB_LAMBDA_CONCURRENCY", "").strip()
+    if not raw:
+        return ACCOUNT_CONCURRENCY
+    if not raw.isdigit() or not 1 <= int(raw) <= 200:
+        raise ConfigError(f"LAB_LAMBDA_CONCURRENCY={raw!r} is not a whole number from 1 to 200: unset it for the "
+                          f"default ({ACCOUNT_CONCURRENCY})")
+    return int(raw)
+
+
 class LambdaRuntime(Component):
     name = "lambda"
 
     def __init__(self, cloud: Any) -> None:
         super().__init__(cloud)
-        self.pools = Pools(ACCOUNT_CONCURRENCY, MAX_IDLE_WORKERS)
+        self.concurrency = account_concurrency()
+        self.pools = Pools(self.concurrency, max_idle=2 * self.concurrency)
         self.code = CodeStore(Path(cloud.state_dir) / "lambda")
         self.invocations = 0
         self._counter_lock = threading.Lock()
@@ -98,7 +116,7 @@ class LambdaRuntime(Component):
         self.code.clear()  # packages from an earlier run: unpacked again on demand
         self._threads = [threading.Thread(target=self._watch, name="lambda-watchdog", daemon=True)]
         self._threads += [threading.Thread(target=self._dispatch, name=f"lambda-events-{n}", daemon=True)
-                          for n in range(ACCOUNT_CONCURRENCY)]
+                          for n in range(self.concurrency)]
         for thread in self._threads:
             thread.start()
 
@@ -112,7 +130,7 @@ class LambdaRuntime(Component):
     def health(self) -> dict[str, Any]:
         running = bool(self._threads) and all(t.is_alive() for t in self._threads) and not self._stopping.is_set()
         return {"status": "ok" if running else "error", "invocations": self.invocations,
-                "account_concurrency": ACCOUNT_CONCURRENCY, "events_queued": self._events.qsize(),
+                "account_concurrency": self.concurrency, "events_queued": self._events.qsize(),
                 **self.pools.summary()}
 
     # -- the in-process API --------------------------------------------------------------------------------------

@@ -23,7 +23,8 @@ from labkit import config
 from labkit.cloud import bridge
 from labkit.cloud.errors import AwsError
 from labkit.cloud.runtime import LambdaRuntime, faults, logs
-from labkit.cloud.runtime.component import ACCOUNT_CONCURRENCY
+from labkit.cloud.runtime.component import ACCOUNT_CONCURRENCY, account_concurrency
+from labkit.errors import ConfigError
 from labkit.cloud.runtime.pool import Pools, Throttled
 
 from .conftest import package
@@ -122,3 +123,13 @@ def test_report_line_and_tail() -> None:
                     "Max Memory Used: 40 MB\tInit Duration: 100.50 ms\tStatus: timeout\t")
     tail = base64.b64decode(logs.tail([(0, "x" * 5000), (1, "END RequestId: r1")]))
     assert len(tail) == 4096 and tail.endswith(b"END RequestId: r1\n")
+
+
+def test_account_concurrency_setting() -> None:
+    """LAB_LAMBDA_CONCURRENCY sets the account's limit; anything but a whole number from 1 to 200 is one clear
+    line naming the setting."""
+    assert account_concurrency({}) == ACCOUNT_CONCURRENCY
+    assert account_concurrency({"LAB_LAMBDA_CONCURRENCY": " 5 "}) == 5
+    for bad in ("0", "many", "500", "-3"):
+        with pytest.raises(ConfigError, match="LAB_LAMBDA_CONCURRENCY"):
+            account_concurrency({"LAB_LAMBDA_CONCURRENCY": bad})

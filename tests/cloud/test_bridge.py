@@ -56,3 +56,36 @@ def test_pickler_converts_what_plain_pickle_refuses():
 def test_unknown_lambda_factory_is_refused_loudly():
     with pytest.raises(pickle.PicklingError, match="defaultdict factory"):
         bridge.dumps(defaultdict(lambda: datetime.date.today()))
+
+
+def _signed(service: str, target: str | None = None, key: str = "AKIAEXAMPLE") -> dict[str, str]:
+    headers = {"Authorization": f"AWS4-HMAC-SHA256 Credential={key}/20260101/us-east-1/{service}/aws4_request, "
+                                "SignedHeaders=host, Signature=0"}
+    if target:
+        headers.update({"X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.0"})
+    return headers
+
+
+def test_iam_backend_is_made_by_iam_calls_only_and_access_keys_still_name_their_account():
+    """moto made an IAM backend (with ~1,600 AWS managed policies) for every partition on a service's first request;
+    the bridge makes it when IAM is used. Managed policies are still there for IAM, and an access key still tells
+    its account."""
+    from moto.iam.models import get_account_id_from, iam_backends
+    from werkzeug.test import Client
+
+    bridge.reset()
+    client = Client(bridge.wsgi_app())
+    with bridge.LOCK:
+        assert client.post("/", data=b"{}", headers=_signed("dynamodb", "DynamoDB_20120810.ListTables")).status_code == 200
+        assert dict.get(iam_backends, "123456789012") is None
+        answer = client.post("/", data="Action=GetPolicy&Version=2010-05-08&PolicyArn="
+                             "arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess",
+                             headers={**_signed("iam"), "Content-Type": "application/x-www-form-urlencoded"})
+        assert answer.status_code == 200 and b"AmazonDynamoDBFullAccess" in answer.data
+        assert set(dict.keys(iam_backends["123456789012"])) == {"aws"}
+        other = iam_backends["111122223333"]["aws"]
+        other.create_user("us-east-1", "ada")
+        key = other.create_access_key("ada").access_key_id
+        assert get_account_id_from(key) == "111122223333"
+        assert get_account_id_from("AKIAUNKNOWN") == "123456789012"
+    bridge.reset()

@@ -89,3 +89,25 @@ def test_iam_backend_is_made_by_iam_calls_only_and_access_keys_still_name_their_
         assert get_account_id_from(key) == "111122223333"
         assert get_account_id_from("AKIAUNKNOWN") == "123456789012"
     bridge.reset()
+
+
+def test_aws_managed_policies_are_saved_by_name_with_what_can_change():
+    """A snapshot keeps an AWS managed policy's id and attachments but not its document (~4 MB per account):
+    the loaded policy is whole again, and still the one object the role and the account point at."""
+    from moto.iam.models import iam_backends
+
+    bridge.reset()
+    iam = iam_backends["123456789012"]["aws"]
+    arn = "arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess"
+    trust = '{"Version": "2012-10-17", "Statement": []}'
+    iam.create_role("app", trust, "/", None, "", [], None)
+    iam.attach_role_policy(arn, "app")
+    before = iam.managed_policies[arn]
+    state = bridge.dumps(dict(iam_backends["123456789012"]))
+    assert len(state) < 1_000_000  # the documents alone weigh over 3 MB
+    loaded = pickle.loads(state)["aws"]
+    policy = loaded.managed_policies[arn]
+    assert (policy.id, policy.attachment_count, policy.arn) == (before.id, 1, arn)
+    assert policy.versions[0].document == before.versions[0].document
+    assert loaded.get_role("app").managed_policies[arn] is policy
+    bridge.reset()

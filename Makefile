@@ -7,7 +7,7 @@ PYTHON := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 NOTEBOOKS ?= solutions/*.ipynb
 
-.PHONY: help setup up down status lab demo check test bench docs clean labs trust
+.PHONY: help setup browser up down status lab demo check test bench docs clean labs trust
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 10
@@ -24,6 +24,9 @@ $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@$(PYTHON) -m compileall -q labkit
 	@touch $(STAMP)
+
+browser:  ## install Chromium and certutil for the browser tests, if missing (apt-get; asks for nothing)
+	@bash tools/install_browser.sh
 
 up: setup  ## start the local cloud in the background (waits until healthy, prints the endpoints)
 	@$(PYTHON) -m compileall -q labkit  # files changed since setup (a git pull): compiled once, not at each start
@@ -48,7 +51,7 @@ demo: up  ## run the finished workshop (solutions/) end to end on the local clou
 check: setup  ## grade the deployment: table on screen, JSON, JUnit XML and CSV under reports/
 	@$(PYTHON) -m validators
 
-test: setup  ## run the test suite (starts its own local clouds on free ports)
+test: setup browser  ## run the test suite (starts its own local clouds on free ports; drives Chromium)
 	@$(PYTHON) -m pytest
 
 bench: setup  ## run the benchmarks and print ratios against baselines measured in the same run

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from labkit import config as _config
 from labkit.cloud import control
+from labkit.config import PROJECT_ROOT
 
 
 def free_port() -> int:
@@ -99,3 +103,34 @@ def cloud_environ(cloud: Cloud, monkeypatch: pytest.MonkeyPatch) -> Cloud:
     for key, value in cloud.env.items():
         monkeypatch.setenv(key, value)
     return cloud
+
+
+@dataclass
+class Workshop:
+    """A local cloud on which every solution notebook ran, in order (``run``: how that went)."""
+
+    cloud: Cloud
+    run: subprocess.CompletedProcess
+
+    def require_built(self) -> None:
+        if self.run.returncode != 0:
+            pytest.fail("the workshop's notebooks did not build the site (see "
+                        "test_solutions_run_in_order_with_nbval_on_a_fresh_cloud):\n" + self.run.stdout[-3000:])
+
+
+@pytest.fixture(scope="session")
+def workshop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workshop]:
+    """The whole workshop, as a learner does it: every solution notebook under nbval, in order, on one fresh local
+    cloud (later layers build on earlier ones, as the contact site does). Built once, for the notebook test and the
+    browser tests."""
+    instance = Cloud(cloud_env(tmp_path_factory.mktemp("workshop")))
+    instance.up()
+    env = {**os.environ, **instance.env}
+    env.pop("AWS_ENDPOINT_URL", None)  # the notebooks must point boto3 at the cloud themselves (labkit.activate)
+    notebooks = sorted((PROJECT_ROOT / "solutions").glob("*.ipynb"))
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--nbval-lax", "-q", "--rootdir",
+         str(PROJECT_ROOT / "solutions"), *map(str, notebooks)],
+        cwd=PROJECT_ROOT / "solutions", env=env, capture_output=True, text=True, timeout=1800)
+    yield Workshop(instance, run)
+    instance.down()

@@ -4,9 +4,6 @@ local cloud; a learner with the cloud down gets the one-line fix, not a tracebac
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -16,8 +13,6 @@ from nbclient.exceptions import CellExecutionError
 from labkit.config import PROJECT_ROOT
 
 from .conftest import free_port
-
-SOLUTIONS = sorted((PROJECT_ROOT / "solutions").glob("*.ipynb"))
 
 
 def test_labs_are_in_sync_with_solutions():
@@ -35,16 +30,10 @@ def test_labs_hold_no_solutions_and_no_outputs():
 
 
 @pytest.mark.notebook
-def test_solutions_run_in_order_with_nbval_on_a_fresh_cloud(fresh_cloud):
+def test_solutions_run_in_order_with_nbval_on_a_fresh_cloud(workshop):
     """The whole workshop, as a learner does it: every solution notebook, in order, on one fresh local cloud
-    (later layers build on earlier ones, as the contact site does)."""
-    env = {**os.environ, **fresh_cloud.env}
-    env.pop("AWS_ENDPOINT_URL", None)  # the notebooks must point boto3 at the cloud themselves (labkit.activate)
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--nbval-lax", "-q", "--rootdir",
-         str(PROJECT_ROOT / "solutions"), *map(str, SOLUTIONS)],
-        cwd=PROJECT_ROOT / "solutions", env=env, capture_output=True, text=True, timeout=1800)
-    assert result.returncode == 0, result.stdout[-6000:]
+    (the ``workshop`` fixture; the browser tests then use the site it built)."""
+    assert workshop.run.returncode == 0, workshop.run.stdout[-6000:]
 
 
 def test_setup_notebook_with_the_cloud_down_says_run_make_up():

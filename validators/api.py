@@ -1,6 +1,6 @@
 """Layer 09 · API Gateway: the contact API answers only signed-in visitors: no token or a forged one → 401, the ID
 token of a throw-away visitor → 201 for a POST and the message back in GET; the browser's preflight is answered
-without auth for the site's origin; the stage is throttled."""
+without auth for the site's origin, and API Gateway's own errors carry CORS headers; the stage is throttled."""
 
 from __future__ import annotations
 
@@ -132,6 +132,21 @@ def probe_preflight(ctx: Context) -> Result:
     return passed(f"preflight → 200, Allow-Origin {allowed}")
 
 
+def probe_error_cors(ctx: Context) -> Result:
+    """API Gateway's own answers (the authorizer's 401, 429, 5xx) carry no CORS headers unless gateway responses add
+    them; the browser then hides the answer, and the page cannot tell an ended session from a network failure."""
+    origin = site_origin(ctx.cfg)
+    answer = call(ctx, "GET", headers={"Origin": origin})
+    allowed = answer.headers.get("Access-Control-Allow-Origin", "")
+    if allowed not in ("*", origin):
+        return failed(f"{answer.status_code} without a token: Allow-Origin {allowed or 'missing'}",
+                      f"Access-Control-Allow-Origin {origin} on API Gateway's own errors",
+                      "the browser hides API Gateway's own errors (a 401 reads as 'Failed to fetch'): "
+                      "put_gateway_response DEFAULT_4XX and DEFAULT_5XX with "
+                      "gatewayresponse.header.Access-Control-Allow-Origin, then deploy")
+    return passed(f"{answer.status_code} without a token carries Allow-Origin {allowed}")
+
+
 def probe_throttling(ctx: Context) -> Result:
     settings = ctx.facts["stage"].get("methodSettings", {})
     limits = [s for s in settings.values() if s.get("throttlingRateLimit") or s.get("throttlingBurstLimit")]
@@ -148,5 +163,6 @@ CHECKS = [
     Check("api.signed_in", "a signed-in visitor stores and lists a message", probe_signed_in, gate=True),
     Check("api.forged_token", "a forged token → 401", probe_forged),
     Check("api.preflight", "the browser's preflight is answered without auth", probe_preflight),
+    Check("api.error_cors", "API Gateway's own errors reach the browser (CORS)", probe_error_cors),
     Check("api.throttling", "the stage is throttled", probe_throttling),
 ]

@@ -60,7 +60,8 @@ def deploy_app(cloud, *, source: str = APP, policy: dict | None = None, confirm:
     return cfg
 
 
-def deploy_api(cloud, cfg, *, permission: bool = True, options_auth: bool = False, get_auth: bool = True):
+def deploy_api(cloud, cfg, *, permission: bool = True, options_auth: bool = False, get_auth: bool = True,
+               error_cors: bool = True):
     """Pool + client (notebook 06) and the REST API (notebook 09) in front of deploy_app's function."""
     n = names(cfg)
     idp, apigw, lam = cloud.client("cognito-idp"), cloud.client("apigateway"), cloud.client("lambda")
@@ -94,6 +95,10 @@ def deploy_api(cloud, cfg, *, permission: bool = True, options_auth: bool = Fals
                               responseParameters={k: False for k in cors})
     apigw.put_integration_response(restApiId=api, resourceId=resource, httpMethod="OPTIONS", statusCode="200",
                                    responseParameters=cors, responseTemplates={"application/json": ""})
+    if error_cors:
+        for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
+            apigw.put_gateway_response(restApiId=api, responseType=kind, responseParameters={
+                "gatewayresponse.header.Access-Control-Allow-Origin": "'*'"})
     if permission:
         lam.add_permission(FunctionName=n.function, StatementId="apigw", Action="lambda:InvokeFunction",
                            Principal="apigateway.amazonaws.com",

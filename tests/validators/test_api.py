@@ -1,5 +1,6 @@
 """The API validator: green on the API as notebook 09 builds it; the right hint on the classic mistakes (missing
-Lambda permission, the authorizer on OPTIONS, a method without the authorizer)."""
+Lambda permission, the authorizer on OPTIONS, a method without the authorizer, API Gateway's own errors without CORS
+headers)."""
 
 from __future__ import annotations
 
@@ -39,3 +40,13 @@ def test_method_without_authorizer_is_named(cloud):
     deploy_api(cloud, cfg, get_auth=False)
     found = results(cfg)["api.no_token"]
     assert found.status == FAIL and "no authorizer" in found.hint
+
+
+def test_errors_without_cors_headers_are_named(cloud):
+    """aws-facts API Gateway (CORS): API Gateway's own 401 carries Access-Control-Allow-Origin only when a gateway
+    response adds it; the browser hides an answer without it."""
+    cfg = deploy_app(cloud)
+    deploy_api(cloud, cfg, error_cors=False)
+    found = results(cfg)
+    assert found["api.no_token"].status == PASS
+    assert found["api.error_cors"].status == FAIL and "put_gateway_response DEFAULT_4XX" in found["api.error_cors"].hint

@@ -36,6 +36,33 @@ def test_solutions_run_in_order_with_nbval_on_a_fresh_cloud(workshop):
     assert workshop.run.returncode == 0, workshop.run.stdout[-6000:]
 
 
+@pytest.mark.notebook
+def test_solutions_are_safe_to_run_again_and_create_nothing_twice(workshop):
+    """Every cell is idempotent: the second run of all notebooks passes and leaves one of each resource."""
+    assert workshop.run.returncode == 0, "the first run failed (see the test above)"
+    assert workshop.rerun.returncode == 0, workshop.rerun.stdout[-6000:]
+    from labkit import names
+
+    cloud = workshop.cloud
+    n = names(cloud.cfg)
+    cf, idp, sns = cloud.client("cloudfront"), cloud.client("cognito-idp"), cloud.client("sns")
+    distributions = cf.list_distributions()["DistributionList"].get("Items", [])
+    assert [d["Comment"] for d in distributions] == [n.distribution_comment]
+    assert [p["Name"] for p in idp.list_user_pools(MaxResults=60)["UserPools"]] == [n.user_pool]
+    assert [a["name"] for a in cloud.client("apigateway").get_rest_apis()["items"]] == [n.api]
+    acls = cloud.client("wafv2").list_web_acls(Scope="CLOUDFRONT")["WebACLs"]
+    assert [a["Name"] for a in acls] == [n.web_acl]
+    topics = sns.list_topics()["Topics"]
+    assert len(topics) == 1
+    owner = [s for s in sns.list_subscriptions_by_topic(TopicArn=topics[0]["TopicArn"])["Subscriptions"]
+             if s["Endpoint"] == cloud.cfg.owner_email]
+    assert len(owner) == 1
+    zones = cloud.client("route53").list_hosted_zones()["HostedZones"]
+    assert [z["Name"] for z in zones] == [cloud.cfg.domain + "."]
+    certificates = cloud.client("acm").list_certificates()["CertificateSummaryList"]
+    assert [c["DomainName"] for c in certificates] == [cloud.cfg.domain]
+
+
 def test_setup_notebook_with_the_cloud_down_says_run_make_up():
     nb = nbformat.read(PROJECT_ROOT / "labs" / "00-setup.ipynb", as_version=4)
     env = {**os.environ, "LAB_GATEWAY_PORT": str(free_port())}

@@ -71,6 +71,7 @@ def test_post_stores_publishes_and_get_lists_own_messages(app, cloud):
     ({"name": "Ada"}, "both name and message"),
     ({"name": "   ", "message": "hi"}, "both name and message"),
     ({"name": "A" * 101, "message": "hi"}, "at most 100"),
+    ({"name": "Ada", "message": "m" * 2001}, "message at most 2000"),  # the handler's MAX_MESSAGE, plus one
 ])
 def test_bad_input_gets_a_clear_400(app, body, words):
     answer = app.handler(proxy_event("POST", body), None)
@@ -80,3 +81,22 @@ def test_bad_input_gets_a_clear_400(app, body, words):
 
 def test_other_methods_are_refused(app):
     assert app.handler(proxy_event("DELETE"), None)["statusCode"] == 405
+
+
+@pytest.mark.parametrize("context", [
+    {"stage": "prod"},  # a method without an authorizer: no authorizer in the request context
+    {"stage": "prod", "authorizer": None},
+    {"stage": "prod", "authorizer": {"claims": {}}},
+], ids=["no authorizer", "authorizer null", "no claims"])
+def test_no_cognito_claims_is_a_clear_401_and_nothing_is_stored(app, cloud, context):
+    """The function relies on API Gateway's Cognito authorizer (aws-facts, API Gateway: claims reach the function in
+    requestContext.authorizer.claims; a missing or invalid token is 401 Unauthorized). Without claims the method
+    has no authorizer: 401, rather than storing and listing everyone's messages under one shared name."""
+    for method, body in (("POST", {"name": "Ada", "message": "Who am I?"}), ("GET", None)):
+        event = {**proxy_event(method, body), "requestContext": context}
+        answer = app.handler(event, None)
+        assert answer["statusCode"] == 401, answer
+        message = json.loads(answer["body"])["message"]
+        assert "Unauthorized" in message and "Cognito authorizer" in message
+        assert answer["headers"]["Access-Control-Allow-Origin"]  # so the browser can show why
+    assert cloud.client("dynamodb").scan(TableName=app.table().name)["Items"] == []

@@ -1,6 +1,7 @@
 """Layer 09 · API Gateway: the contact API answers only signed-in visitors: no token or a forged one → 401, the ID
-token of a throw-away visitor → 201 for a POST and the message back in GET; the browser's preflight is answered
-without auth for the site's origin, and API Gateway's own errors carry CORS headers; the stage is throttled."""
+token of a throw-away visitor → 201 for a POST and the message back in GET, through Lambda proxy integrations; the
+browser's preflight is answered without auth for the site's origin, and API Gateway's own errors carry CORS headers;
+the stage is throttled."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import base64
 import json
 import secrets
 import time
+
+from botocore.exceptions import ClientError
 
 from labkit import api_url, mailbox, names, site_origin
 
@@ -41,13 +44,28 @@ def probe_api(ctx: Context) -> Result:
     return passed(ctx.facts["url"])
 
 
+def _method(ctx: Context, verb: str) -> dict:
+    """The /messages method as the control plane has it ({} when missing): its authorizer and integration."""
+    apigw, api = ctx.client("apigateway"), ctx.facts["api"]["id"]
+    resource = next((r for r in apigw.get_resources(restApiId=api, limit=500)["items"] if r["path"] == "/messages"),
+                    None)
+    if resource is None:
+        return {}
+    try:
+        return apigw.get_method(restApiId=api, resourceId=resource["id"], httpMethod=verb)
+    except ClientError:
+        return {}
+
+
 def probe_no_token(ctx: Context) -> Result:
     try:
         answer = call(ctx, "GET")
     except ProbeError as exc:
         return failed(exc.reason, "401", "the API's address does not answer")
-    if answer.status_code == 200:
-        return failed("200 without a token", "401 Unauthorized",
+    # A function that refuses calls without claims also answers 401; only API Gateway's own 401 (marked by
+    # x-amzn-ErrorType) shows that the authorizer stopped the call before the function ran.
+    if answer.status_code == 200 or (answer.status_code == 401 and "x-amzn-ErrorType" not in answer.headers):
+        return failed(f"{answer.status_code} without a token, from the function", "401 Unauthorized from API Gateway",
                       "GET /messages has no authorizer: set authorizationType COGNITO_USER_POOLS on it and deploy")
     if answer.status_code != 401:
         return failed(f"{answer.status_code} {answer.text[:100]}", "401 Unauthorized",
@@ -86,6 +104,28 @@ def visitor_token(ctx: Context) -> str:
     return tokens["IdToken"]
 
 
+def probe_proxy(ctx: Context) -> Result:
+    """Read from the configuration: the local cloud serves only proxy integrations, and on AWS a non-proxy one
+    answers 200 with the function's raw return value, so the symptom alone would point elsewhere."""
+    kinds = {verb: _method(ctx, verb).get("methodIntegration", {}).get("type", "none") for verb in ("GET", "POST")}
+    wrong = [f"{verb} → {kind}" for verb, kind in kinds.items() if kind != "AWS_PROXY"]
+    if wrong:
+        return failed(", ".join(wrong), "AWS_PROXY on GET and POST",
+                      "proxy vs non-proxy: a non-proxy (AWS) integration hands the function only the request body "
+                      "(no requestContext.authorizer.claims, no headers) and expects mapping templates for the "
+                      "request and the response; use type AWS_PROXY with integrationHttpMethod POST, then deploy")
+    return passed("GET and POST → AWS_PROXY")
+
+
+def _authorizer_seen(ctx: Context) -> str:
+    """What the POST method's authorizer accepts, for the 401 of a valid token."""
+    authorizer_id = _method(ctx, "POST").get("authorizerId")
+    if not authorizer_id:
+        return "POST has no authorizer"
+    spec = ctx.client("apigateway").get_authorizer(restApiId=ctx.facts["api"]["id"], authorizerId=authorizer_id)
+    return f"providerARNs {spec.get('providerARNs')}, identitySource {spec.get('identitySource')}"
+
+
 def probe_signed_in(ctx: Context) -> Result:
     token = ctx.facts["token"] = visitor_token(ctx)
     marker = f"validator {secrets.token_hex(4)}"
@@ -103,6 +143,13 @@ def probe_signed_in(ctx: Context) -> Result:
         return failed(f"POST → 502 {created.text[:100]}", "201",
                       "the function failed or answered in the wrong shape: read its logs (notebook 08); with AWS_PROXY "
                       "it must return statusCode, headers and a string body (proxy vs non-proxy)")
+    if created.status_code == 401:
+        pool = find_pool(ctx)
+        return failed(f"POST with a valid ID token → 401; {_authorizer_seen(ctx)}", "201",
+                      f"the authorizer refuses this pool's tokens: its providerARNs name another user pool (this one "
+                      f"is {pool['Arn'] if pool else '?'}), or its identitySource is not "
+                      "method.request.header.Authorization, or the page sends 'Bearer <token>' (a REST API's Cognito "
+                      "authorizer takes the token as is, no Bearer prefix); fix it and deploy")
     if created.status_code != 201:
         return failed(f"POST → {created.status_code} {created.text[:150]}", "201", "the API did not store the message")
     if marker not in listed.text:
@@ -160,6 +207,7 @@ def probe_throttling(ctx: Context) -> Result:
 CHECKS = [
     Check("api.deployed", "the API is deployed to its stage", probe_api, gate=True),
     Check("api.no_token", "no token → 401", probe_no_token, gate=True),
+    Check("api.proxy", "GET and POST use the Lambda proxy integration", probe_proxy, gate=True),
     Check("api.signed_in", "a signed-in visitor stores and lists a message", probe_signed_in, gate=True),
     Check("api.forged_token", "a forged token → 401", probe_forged),
     Check("api.preflight", "the browser's preflight is answered without auth", probe_preflight),

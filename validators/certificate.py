@@ -1,9 +1,11 @@
 """Layer 02 · ACM: a certificate for the domain (and www) in us-east-1, validated through DNS and issued; once a
-distribution serves the domain, its TLS handshake presents that certificate, chaining to a trusted root."""
+distribution serves the domain, the TLS handshakes of the domain and www present that certificate, chaining to a
+trusted root (a name the edge refuses, while DNS or the distribution says it should serve it, is a fail)."""
 
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from labkit import NotYet
 
@@ -58,27 +60,78 @@ def probe_issued(ctx: Context) -> Result:
     raise NotYet("PENDING_VALIDATION: the records are right, ACM has not seen them yet")
 
 
-def probe_handshake(ctx: Context) -> Result:
-    """The alias, over real TLS: the certificate's names, its chain to the trusted root, its expiry."""
+def _meant_to_serve(ctx: Context, name: str) -> dict[str, Any] | None:
+    """The distribution that should answer ``name`` by now: one listing it in Aliases, else the one its DNS alias
+    record points at; None before notebook 04 (then a handshake failure only means the site is not built yet)."""
+    items = ctx.client("cloudfront").list_distributions().get("DistributionList", {}).get("Items", []) or []
+    listing = next((d for d in items if name in (d.get("Aliases", {}).get("Items") or [])), None)
+    if listing is not None:
+        return listing
+    zone = find_zone(ctx)
+    records = record_sets(ctx, zone["Id"]) if zone else []
+    target = next((r["AliasTarget"]["DNSName"].rstrip(".").lower() for r in records
+                   if r["Name"].rstrip(".").lower() == name and r["Type"] == "A" and r.get("AliasTarget")), None)
+    return next((d for d in items if d["DomainName"].rstrip(".").lower() == target), None)
+
+
+def _shake(ctx: Context, name: str) -> tuple[str, Any]:
+    """One name over real TLS: ("ok", Handshake), ("skip", reason) or ("fail", (observed, hint))."""
     port = ctx.cfg.ports["https"] if ctx.cfg.local else 443
     cafile = str(ctx.cfg.state_dir / "ca" / "ca.pem") if ctx.cfg.local else None
-    host = "127.0.0.1" if ctx.cfg.local else ctx.cfg.domain
+    host = "127.0.0.1" if ctx.cfg.local else name
     try:
-        shake = tls_handshake(host, port, ctx.cfg.domain, cafile=cafile)
+        shake = tls_handshake(host, port, name, cafile=cafile)
     except ProbeError as exc:
-        return skipped(f"no site answers {ctx.cfg.domain} over TLS yet ({exc.reason}): notebook 04 attaches the "
-                       "certificate to the distribution")
+        dist = _meant_to_serve(ctx, name)
+        if dist is None:
+            return "skip", exc.reason
+        if dist["Status"] != "Deployed":
+            raise NotYet(f"{name}: distribution {dist['Id']} is {dist['Status']}") from exc
+        if not exc.alert:
+            return "fail", (f"{name}: {exc.reason}", f"{name} does not answer over TLS: check its alias A record "
+                            "to the distribution (notebook 04)")
+        # The edge refuses the name itself (RFC 6066 §3 unrecognized_name): no certificate of the distribution
+        # covers it. A learner gets here with a DNS alias to a distribution that lacks the name in its Aliases.
+        lacking = "" if name in (dist.get("Aliases", {}).get("Items") or []) else (
+            f"; {name} is not in the Aliases of {dist['Id']}, which its DNS record points at")
+        return "fail", (f"{name}: TLS alert {exc.alert}{lacking}",
+                        f"alias not on the certificate: the edge has no certificate for {name}. Attach a us-east-1 "
+                        f"certificate whose names cover {ctx.cfg.domain} and www.{ctx.cfg.domain} (request a new "
+                        "one if it lacks a name) and list both names in the distribution's Aliases")
     if not shake.verified:
-        return failed(shake.error, "a chain to a trusted root",
-                      "alias not on the certificate, or the distribution uses another certificate")
-    days = (shake.leaf.not_valid_after_utc - datetime.datetime.now(datetime.timezone.utc)).days
+        return "fail", (f"{name}: {shake.error}",
+                        "alias not on the certificate, or the distribution uses another certificate")
+    return "ok", shake
+
+
+def probe_handshake(ctx: Context) -> Result:
+    """The apex and www, over real TLS: the certificate's names, its chain to the trusted root, its expiry."""
+    outcomes = {name: _shake(ctx, name) for name in (ctx.cfg.domain, f"www.{ctx.cfg.domain}")}
+    failures = [detail for kind, detail in outcomes.values() if kind == "fail"]
+    if failures:
+        return failed("; ".join(observed for observed, _ in failures), "a chain to a trusted root for both names",
+                      failures[0][1])
+    if all(kind == "skip" for kind, _ in outcomes.values()):
+        reason = next(iter(outcomes.values()))[1]
+        return skipped(f"no site answers {ctx.cfg.domain} over TLS yet ({reason}): notebook 04 attaches the "
+                       "certificate to the distribution")
+    if any(kind == "skip" for kind, _ in outcomes.values()):
+        missing = next(name for name, (kind, _) in outcomes.items() if kind == "skip")
+        return failed(f"{missing}: no answer over TLS, and no distribution or DNS alias for it",
+                      "both names served", f"alias not on the certificate or the distribution: add {missing} to the "
+                      "distribution's Aliases and an alias A record for it")
+    shakes = [shake for _, shake in outcomes.values()]
+    days = min((s.leaf.not_valid_after_utc - datetime.datetime.now(datetime.timezone.utc)).days for s in shakes)
     if days < 30:
         return failed(f"expires in {days} days", "more than 30 days", "renew the certificate")
-    return passed(f"{shake.version}, names {', '.join(shake.names())}, {days} days left")
+    return passed(f"{shakes[0].version}, {' and '.join(outcomes)} verified, names {', '.join(shakes[0].names())}, "
+                  f"{days} days left")
 
 
 CHECKS = [
     Check("certificate.exists", "a us-east-1 certificate covers the domain and www", probe_certificate, gate=True),
     Check("certificate.issued", "it is issued (DNS validation answered)", probe_issued, wait=20),
-    Check("certificate.tls", "the site's TLS handshake presents it", probe_handshake),
+    # wait: a distribution's first deploy (local: LAB_CLOUDFRONT_DEPLOY_SECONDS) before its names answer over TLS
+    Check("certificate.tls", "the site's TLS handshake presents it for the domain and www", probe_handshake,
+          wait=60),
 ]

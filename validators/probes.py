@@ -28,9 +28,11 @@ from cryptography import x509
 
 
 class ProbeError(Exception):
-    def __init__(self, what: str, target: str, reason: str) -> None:
+    """``alert``: the TLS alert the peer ended a handshake with (``unrecognized_name``…), '' for any other failure."""
+
+    def __init__(self, what: str, target: str, reason: str, alert: str = "") -> None:
         super().__init__(f"{what} {target}: {reason}")
-        self.what, self.target, self.reason = what, target, reason
+        self.what, self.target, self.reason, self.alert = what, target, reason, alert
 
 
 @dataclass
@@ -90,13 +92,25 @@ def tls_handshake(host: str, port: int, server_name: str, *, cafile: str | None 
             return Handshake(True, "", _chain(tls), tls.version() or "")
     except ssl.SSLCertVerificationError as exc:
         error = exc.verify_message or str(exc)
-    except (ssl.SSLError, OSError) as exc:
+    except ssl.SSLError as exc:
+        raise ProbeError("TLS handshake", f"{server_name} at {host}:{port}", str(exc), _alert(exc)) from exc
+    except OSError as exc:
         raise ProbeError("TLS handshake", f"{server_name} at {host}:{port}", str(exc)) from exc
     lenient = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     lenient.check_hostname, lenient.verify_mode = False, ssl.CERT_NONE
     with socket.create_connection((host, port), timeout=timeout) as raw, \
             lenient.wrap_socket(raw, server_hostname=server_name) as tls:
         return Handshake(False, error, _chain(tls), tls.version() or "")
+
+
+def _alert(exc: ssl.SSLError) -> str:
+    """The alert a peer sent, by its RFC 8446 name: OpenSSL reports a received alert as a reason such as
+    TLSV1_UNRECOGNIZED_NAME or SSLV3_ALERT_HANDSHAKE_FAILURE; a failure on our side has another reason."""
+    reason = getattr(exc, "reason", None) or ""
+    for prefix in ("TLSV13_ALERT_", "TLSV1_ALERT_", "SSLV3_ALERT_", "TLSV1_"):
+        if reason.startswith(prefix):
+            return reason[len(prefix):].lower()
+    return ""
 
 
 def _chain(tls: ssl.SSLSocket) -> list[x509.Certificate]:

@@ -4,7 +4,8 @@
     GET  /messages   the caller's own messages, newest first
 
 The caller is whoever Cognito signed in: API Gateway's authorizer checked the token and put its claims in
-event["requestContext"]["authorizer"]["claims"]; this function never sees an unauthenticated request.
+event["requestContext"]["authorizer"]["claims"]. An event without them means the API method has no Cognito
+authorizer: the answer is 401, never messages stored or listed under a shared anonymous name.
 
 Environment: TABLE_NAME (partition key "sender", sort key "createdAt"), TOPIC_ARN, ALLOWED_ORIGIN (the site's URL,
 for CORS; "*" if unset).
@@ -28,15 +29,19 @@ sns = boto3.client("sns")
 
 def handler(event, context):
     method = event.get("httpMethod")
+    sender = caller(event)
+    if sender is None:
+        return respond(401, {"message": "Unauthorized: the request carries no Cognito claims "
+                                        "(requestContext.authorizer.claims); the API method needs the Cognito "
+                                        "authorizer"})
     if method == "POST":
-        return post_message(event)
+        return post_message(event, sender)
     if method == "GET":
-        return list_messages(event)
+        return list_messages(sender)
     return respond(405, {"message": f"method {method} not allowed"})
 
 
-def post_message(event):
-    sender = caller(event)
+def post_message(event, sender):
     try:
         body = json.loads(event.get("body") or "")
     except ValueError:
@@ -65,10 +70,10 @@ def post_message(event):
     return respond(201, item)
 
 
-def list_messages(event):
+def list_messages(sender):
     found = table().query(
         KeyConditionExpression="sender = :sender",
-        ExpressionAttributeValues={":sender": caller(event)},
+        ExpressionAttributeValues={":sender": sender},
         ScanIndexForward=False,
         Limit=50,
     )
@@ -76,9 +81,9 @@ def list_messages(event):
 
 
 def caller(event):
-    """The signed-in visitor's e-mail (or user id), from the claims the Cognito authorizer checked."""
-    claims = (event.get("requestContext") or {}).get("authorizer", {}).get("claims", {})
-    return claims.get("email") or claims.get("cognito:username") or claims.get("sub") or "anonymous"
+    """The signed-in visitor's e-mail (or user id), from the claims the Cognito authorizer checked; None without."""
+    claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims") or {}
+    return claims.get("email") or claims.get("cognito:username") or claims.get("sub") or None
 
 
 @functools.cache  # made once per execution environment, like the clients above; read at first use, so the

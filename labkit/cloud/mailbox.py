@@ -14,6 +14,7 @@ import email
 import email.policy
 import html
 import json
+import math
 import re
 import smtplib
 import threading
@@ -53,16 +54,24 @@ class Message:
 def parse(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> Message:
     parsed = email.message_from_bytes(raw, policy=email.policy.default)
     body = parsed.get_body(preferencelist=("plain", "html"))
-    text = body.get_content() if body is not None else ""
     return Message(
         id=uuid.uuid4().hex[:12],
         received_at=time.time(),
         mail_from=mail_from,
         to=list(rcpt_tos),
         subject=str(parsed.get("Subject", "")),
-        text=text,
+        text=_text(body) if body is not None else "",
         headers={k: str(v) for k, v in parsed.items()},
     )
+
+
+def _text(part: Any) -> str:
+    try:
+        return part.get_content()
+    except LookupError:
+        # A charset Python does not know (e.g. "x-unknown"): keep the mail, readable wherever it is ASCII or UTF-8,
+        # rather than refuse it and lose, say, a confirmation code.
+        return (part.get_payload(decode=True) or b"").decode("utf-8", errors="replace")
 
 
 class Store:
@@ -161,7 +170,13 @@ class MailboxComponent(Component):
         if rest == "api/messages":
             if request.method == "DELETE":
                 return _json({"deleted": self.store.clear()})
-            since = float(request.args.get("since", 0) or 0)
+            try:
+                since = float(request.args.get("since", 0) or 0)
+            except ValueError:
+                since = math.nan
+            if not math.isfinite(since):
+                return _json({"message": f"since must be a number of seconds since the epoch (like received_at), "
+                                         f"not {request.args['since']!r}"}, 400)
             found = self.store.find(request.args.get("to"), since)
             return _json({"messages": [m.summary() for m in reversed(found)]})
         if rest.startswith("api/messages/"):

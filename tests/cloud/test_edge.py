@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from labkit.cloud import certs
-from labkit.cloud.edge import MAX_REQUEST_BYTES, MAX_URL_BYTES, Edge, Site, SiteRegistry, edge_of
+from labkit.cloud.edge import MAX_BODY_BYTES, MAX_REQUEST_BYTES, MAX_URL_BYTES, Edge, Site, SiteRegistry, edge_of
 from labkit.config import Config
 from tests.conftest import free_port
 
@@ -224,6 +224,27 @@ def test_request_over_20480_bytes_is_413_and_closed(edge: Edge, port_name: str) 
     assert at_limit.startswith(b"HTTP/1.1 200 ")
     over = raw_exchange(edge.ports[port_name], request_bytes(host, MAX_REQUEST_BYTES + 1), **tls)
     assert over.startswith(b"HTTP/1.1 413 ") and b"connection: close" in over.lower()
+
+
+def post_bytes(host: str, body_size: int) -> bytes:
+    return (f"POST / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: application/octet-stream\r\n"
+            f"Content-Length: {body_size}\r\n\r\n").encode() + b"b" * body_size
+
+
+@pytest.mark.parametrize("port_name", ["https", "http"])
+def test_body_over_the_limit_is_413_and_closed_then_the_edge_serves_on(edge: Edge, port_name: str) -> None:
+    """edge.py: bodies up to API Gateway's payload quota (10 MB) are read whole; past it the edge answers as CloudFront
+    does to a request over its limits: 413 Request Entity Too Large, and the TCP connection is closed (CloudFront
+    developer guide, request and response behavior)."""
+    host = "open.site.localhost"
+    tls = {"tls_host": host, "edge": edge} if port_name == "https" else {}
+    assert MAX_BODY_BYTES == 10 * 1024 * 1024
+    at_limit = raw_exchange(edge.ports[port_name], post_bytes(host, MAX_BODY_BYTES), **tls)
+    assert at_limit.startswith(b"HTTP/1.1 200 ")
+    over = raw_exchange(edge.ports[port_name], post_bytes(host, MAX_BODY_BYTES + 1), **tls)
+    assert over.startswith(b"HTTP/1.1 413 ") and b"connection: close" in over.lower()
+    assert b"<H1>413 ERROR</H1>" in over and b"server: cloudfront" in over.lower()  # CloudFront's own error page
+    assert https_get(edge, host).status == 200  # the listener lives on
 
 
 def test_url_over_8192_bytes_is_413(edge: Edge) -> None:

@@ -110,8 +110,11 @@ def deploy_api(cloud, cfg, *, permission: bool = True, options_auth: bool = Fals
     return api
 
 
-def deploy_site(cloud, *, bucket_policy: bool = True):
-    """Bucket, certificate, zone, distribution and aliases as notebooks 01–04 build them, under a domain of its own."""
+def deploy_site(cloud, *, bucket_policy: bool = True, aliases: tuple[str, ...] = ("", "www."),
+                error_codes: tuple[int, ...] = (404,), cache_policy: str = "658327ea-f89d-4fab-a63d-7e88639e58f6"):
+    """Bucket, certificate, zone (with notebook 03's TXT record), distribution and aliases as notebooks 01–04 build
+    them, under a domain of its own. ``aliases``: prefixes of the domain the distribution lists (both DNS alias
+    records are made whatever it lists); ``error_codes``: the codes mapped to /index.html with 200."""
     import mimetypes
 
     from validators.s3 import SITE_DIR
@@ -124,6 +127,9 @@ def deploy_site(cloud, *, bucket_policy: bool = True):
     for path in SITE_DIR.iterdir():
         s3.upload_file(str(path), n.site_bucket, path.name, ExtraArgs={"ContentType": mimetypes.guess_type(path.name)[0]})
     zone = route53.create_hosted_zone(Name=domain, CallerReference=str(uuid.uuid4()))["HostedZone"]["Id"]
+    txt = {"Name": domain, "Type": "TXT", "TTL": 300, "ResourceRecords": [{"Value": '"v=spf1 -all"'}]}
+    route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
+        {"Action": "UPSERT", "ResourceRecordSet": txt}]})
     arn = acm.request_certificate(DomainName=domain, SubjectAlternativeNames=[f"www.{domain}"],
                                   ValidationMethod="DNS")["CertificateArn"]
     options = acm.describe_certificate(CertificateArn=arn)["Certificate"]["DomainValidationOptions"]
@@ -140,14 +146,15 @@ def deploy_site(cloud, *, bucket_policy: bool = True):
         "OriginAccessControlOriginType": "s3"})["OriginAccessControl"]["Id"]
     dist = cf.create_distribution(DistributionConfig={
         "CallerReference": str(uuid.uuid4()), "Comment": n.distribution_comment, "Enabled": True,
-        "DefaultRootObject": "index.html", "Aliases": {"Quantity": 2, "Items": [domain, f"www.{domain}"]},
+        "DefaultRootObject": "index.html",
+        "Aliases": {"Quantity": len(aliases), "Items": [prefix + domain for prefix in aliases]},
         "Origins": {"Quantity": 1, "Items": [{"Id": "s3", "DomainName": f"{n.site_bucket}.s3.us-east-1.amazonaws.com",
                                               "OriginAccessControlId": oac,
                                               "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
         "DefaultCacheBehavior": {"TargetOriginId": "s3", "ViewerProtocolPolicy": "redirect-to-https",
-                                 "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6", "Compress": True},
-        "CustomErrorResponses": {"Quantity": 1, "Items": [{"ErrorCode": 404, "ResponseCode": "200",
-                                                            "ResponsePagePath": "/index.html"}]},
+                                 "CachePolicyId": cache_policy, "Compress": True},
+        "CustomErrorResponses": {"Quantity": len(error_codes), "Items": [
+            {"ErrorCode": code, "ResponseCode": "200", "ResponsePagePath": "/index.html"} for code in error_codes]},
         "ViewerCertificate": {"ACMCertificateArn": arn, "SSLSupportMethod": "sni-only",
                               "MinimumProtocolVersion": "TLSv1.2_2021"}})["Distribution"]
     if bucket_policy:
@@ -161,3 +168,41 @@ def deploy_site(cloud, *, bucket_policy: bool = True):
             "HostedZoneId": "Z2FDTNDATAQYW2", "DNSName": dist["DomainName"], "EvaluateTargetHealth": False}}}
         for name in (domain, f"www.{domain}")]})
     return cfg, dist
+
+
+def deploy_web_acl(cloud, cfg, dist, *, override: str = "None"):
+    """Notebook 05's web ACL (three managed groups with OverrideAction ``override``, a rate rule, /admin blocked),
+    attached to deploy_site's distribution; returns once the distribution has deployed it."""
+    n, cf = names(cfg), cloud.client("cloudfront")
+
+    def visibility(name):
+        return {"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": name}
+
+    rules = [{"Name": group, "Priority": priority, "OverrideAction": {override: {}},
+              "VisibilityConfig": visibility(group),
+              "Statement": {"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": group}}}
+             for priority, group in enumerate(("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
+                                               "AWSManagedRulesSQLiRuleSet"))]
+    rules += [{"Name": "rate-limit", "Priority": 3, "Action": {"Block": {"CustomResponse": {"ResponseCode": 429}}},
+               "VisibilityConfig": visibility("rate-limit"),
+               "Statement": {"RateBasedStatement": {"Limit": 100, "EvaluationWindowSec": 60,
+                                                    "AggregateKeyType": "IP"}}},
+              {"Name": "block-admin", "Priority": 4, "Action": {"Block": {}}, "VisibilityConfig": visibility("admin"),
+               "Statement": {"ByteMatchStatement": {
+                   "FieldToMatch": {"UriPath": {}}, "PositionalConstraint": "STARTS_WITH", "SearchString": b"/admin",
+                   "TextTransformations": [{"Priority": 0, "Type": "LOWERCASE"}]}}}]
+    acl = cloud.client("wafv2").create_web_acl(Name=n.web_acl, Scope="CLOUDFRONT", DefaultAction={"Allow": {}},
+                                               Rules=rules, VisibilityConfig=visibility("acl"))["Summary"]["ARN"]
+    current = cf.get_distribution_config(Id=dist["Id"])
+    cf.update_distribution(Id=dist["Id"], IfMatch=current["ETag"],
+                           DistributionConfig={**current["DistributionConfig"], "WebACLId": acl})
+    wait_deployed(cloud, dist)
+    return acl
+
+
+def wait_deployed(cloud, dist, deadline: float = 60):
+    """Until CloudFront reports the distribution Deployed (the local cloud takes LAB_CLOUDFRONT_DEPLOY_SECONDS)."""
+    end = time.monotonic() + deadline
+    while cloud.client("cloudfront").get_distribution(Id=dist["Id"])["Distribution"]["Status"] != "Deployed":
+        assert time.monotonic() < end, f"distribution {dist['Id']} not deployed"
+        time.sleep(0.5)

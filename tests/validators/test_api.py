@@ -1,17 +1,36 @@
 """The API validator: green on the API as notebook 09 builds it; the right hint on the classic mistakes (missing
-Lambda permission, the authorizer on OPTIONS, a method without the authorizer, API Gateway's own errors without CORS
-headers)."""
+Lambda permission, the authorizer on OPTIONS, a method without the authorizer, an authorizer for another user pool,
+a non-proxy integration, API Gateway's own errors without CORS headers, a stage without throttling)."""
 
 from __future__ import annotations
 
+import uuid
+
 import validators
-from validators.base import FAIL, PASS
+from labkit import names
+from validators.base import FAIL, PASS, SKIP
 
 from .deployments import deploy_api, deploy_app
 
 
 def results(cfg):
     return {r.check: r for r in validators.run(["api"], cfg).results}
+
+
+def redo_methods(cloud, cfg, api, **changes):
+    """Put GET and POST on /messages again with some of their settings changed, and deploy. moto implements neither
+    update_method nor update_integration, and its update_authorizer cannot change providerARNs, so a variant is a
+    method put again (which drops its integration, put back here)."""
+    apigw = cloud.client("apigateway")
+    resource = next(r["id"] for r in apigw.get_resources(restApiId=api)["items"] if r["path"] == "/messages")
+    for verb in ("GET", "POST"):
+        method = apigw.get_method(restApiId=api, resourceId=resource, httpMethod=verb)
+        apigw.put_method(restApiId=api, resourceId=resource, httpMethod=verb, authorizationType="COGNITO_USER_POOLS",
+                         authorizerId=changes.get("authorizer", method["authorizerId"]))
+        apigw.put_integration(restApiId=api, resourceId=resource, httpMethod=verb,
+                              type=changes.get("integration", "AWS_PROXY"), integrationHttpMethod="POST",
+                              uri=method["methodIntegration"]["uri"])
+    apigw.create_deployment(restApiId=api, stageName=names(cfg).stage)
 
 
 def test_api_as_the_notebook_builds_it_passes(cloud):
@@ -50,3 +69,57 @@ def test_errors_without_cors_headers_are_named(cloud):
     found = results(cfg)
     assert found["api.no_token"].status == PASS
     assert found["api.error_cors"].status == FAIL and "put_gateway_response DEFAULT_4XX" in found["api.error_cors"].hint
+
+
+def test_authorizer_for_another_pool_is_named(cloud):
+    """aws-facts API Gateway: a COGNITO_USER_POOLS authorizer validates the token's issuer (the pool): a token from a
+    pool its providerARNs do not name → 401."""
+    cfg = deploy_app(cloud)
+    api = deploy_api(cloud, cfg)
+    apigw = cloud.client("apigateway")
+    other = cloud.client("cognito-idp").create_user_pool(PoolName=f"other-{uuid.uuid4().hex[:8]}")["UserPool"]
+    authorizer = apigw.create_authorizer(restApiId=api, name="other-pool", type="COGNITO_USER_POOLS",
+                                         providerARNs=[other["Arn"]],
+                                         identitySource="method.request.header.Authorization")["id"]
+    redo_methods(cloud, cfg, api, authorizer=authorizer)
+    found = results(cfg)
+    assert found["api.no_token"].status == PASS and found["api.proxy"].status == PASS
+    signed_in = found["api.signed_in"]
+    assert signed_in.status == FAIL and "401" in signed_in.observed and other["Arn"] in signed_in.observed
+    for cause in ("providerARNs", "method.request.header.Authorization", "Bearer"):
+        assert cause in signed_in.hint
+
+
+def test_authorizer_reading_another_header_is_named(cloud):
+    cfg = deploy_app(cloud)
+    api = deploy_api(cloud, cfg)
+    apigw = cloud.client("apigateway")
+    authorizer = apigw.get_authorizers(restApiId=api)["items"][0]["id"]
+    apigw.update_authorizer(restApiId=api, authorizerId=authorizer, patchOperations=[
+        {"op": "replace", "path": "/identitySource", "value": "method.request.header.X-Token"}])
+    apigw.create_deployment(restApiId=api, stageName=names(cfg).stage)
+    found = results(cfg)["api.signed_in"]
+    assert found.status == FAIL and "identitySource method.request.header.X-Token" in found.observed
+    assert "identitySource is not method.request.header.Authorization" in found.hint
+
+
+def test_non_proxy_integration_is_named(cloud):
+    cfg = deploy_app(cloud)
+    api = deploy_api(cloud, cfg)
+    redo_methods(cloud, cfg, api, integration="AWS")
+    found = results(cfg)
+    assert found["api.proxy"].status == FAIL and "GET → AWS" in found["api.proxy"].observed
+    for words in ("proxy vs non-proxy", "requestContext.authorizer.claims", "use type AWS_PROXY"):
+        assert words in found["api.proxy"].hint
+    assert found["api.signed_in"].status == SKIP  # a gate: the 500 it would get says nothing more
+
+
+def test_stage_without_throttling_is_named(cloud):
+    cfg = deploy_app(cloud)
+    api = deploy_api(cloud, cfg)
+    apigw = cloud.client("apigateway")
+    apigw.delete_stage(restApiId=api, stageName=names(cfg).stage)
+    apigw.create_deployment(restApiId=api, stageName=names(cfg).stage)
+    found = results(cfg)
+    assert found["api.signed_in"].status == PASS
+    assert found["api.throttling"].status == FAIL and "throttle the stage" in found["api.throttling"].hint

@@ -1,5 +1,6 @@
 """The Lambda and SNS validators: green on the app as notebooks 07, 08 and 10 build it; the right hint on the
-classic mistakes (FullAccess role, non-proxy answer, missing CORS header, unconfirmed e-mail subscription)."""
+classic mistakes (deprecated runtime, FullAccess role, non-proxy answer, missing CORS header, unconfirmed e-mail
+subscription)."""
 
 from __future__ import annotations
 
@@ -19,12 +20,20 @@ def test_application_as_the_notebooks_build_it_passes(cloud):
     assert {r.status for r in found.values()} == {PASS}, {k: (r.observed, r.hint) for k, r in found.items()}
 
 
+def test_deprecated_runtime_is_named(cloud):
+    cfg = deploy_app(cloud)
+    cloud.client("lambda").update_function_configuration(FunctionName=names(cfg).function, Runtime="python3.8")
+    found = results(cfg, ["lambda"])["lambda.runtime"]
+    assert found.status == FAIL and found.observed == "python3.8" and "supported Python runtime" in found.hint
+
+
 def test_full_access_role_is_not_least_privilege(cloud):
     cfg = deploy_app(cloud)
     cloud.client("iam").attach_role_policy(RoleName=names(cfg).function_role,
                                            PolicyArn="arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess")
     found = results(cfg, ["lambda"])["lambda.role"]
-    assert found.status == FAIL and "least privilege" in found.hint
+    assert found.status == FAIL and "AmazonDynamoDBFullAccess" in found.observed
+    assert "replace *FullAccess policies" in found.hint
 
 
 def test_wildcard_inline_policy_is_not_least_privilege(cloud):

@@ -1,4 +1,5 @@
-"""The DynamoDB validator: green on the right table, the right hint on a wrong key, billing mode or missing table."""
+"""The DynamoDB validator: green on the right table, the right hint on a wrong key, billing mode or missing table;
+once the API is deployed, the item a visitor sends through it is found in the table (skipped before notebook 09)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import uuid
 import validators
 from labkit import config, names
 from validators.base import FAIL, PASS, SKIP
+
+from .deployments import deploy_api, deploy_app
 
 
 def make_cfg(cloud):
@@ -25,10 +28,38 @@ def results(cfg):
     return {r.check: r for r in validators.run(["dynamodb"], cfg).results}
 
 
-def test_right_table_passes(cloud):
+def test_right_table_passes_and_waits_for_the_api(cloud):
     cfg = make_cfg(cloud)
     create(cloud, cfg, [("sender", "HASH"), ("createdAt", "RANGE")])
-    assert {r.status for r in results(cfg).values()} == {PASS}
+    found = results(cfg)
+    through_api = found.pop("dynamodb.through_api")
+    assert {r.status for r in found.values()} == {PASS}
+    assert through_api.status == SKIP and "notebook 09" in through_api.observed and not through_api.counted
+
+
+def test_item_sent_through_the_api_is_found_and_removed(cloud):
+    cfg = deploy_app(cloud)
+    deploy_api(cloud, cfg)
+    found = results(cfg)
+    assert {r.status for r in found.values()} == {PASS}, {k: (r.observed, r.hint) for k, r in found.items()}
+    # The validator's visitor and message leave nothing behind.
+    assert cloud.client("dynamodb").scan(TableName=names(cfg).table)["Items"] == []
+
+
+def test_function_writing_to_another_table_is_named(cloud):
+    cfg = deploy_app(cloud)
+    deploy_api(cloud, cfg)
+    other = make_cfg(cloud)
+    create(cloud, other, [("sender", "HASH"), ("createdAt", "RANGE")])
+    lam = cloud.client("lambda")
+    variables = lam.get_function_configuration(FunctionName=names(cfg).function)["Environment"]["Variables"]
+    lam.update_function_configuration(FunctionName=names(cfg).function,
+                                      Environment={"Variables": {**variables, "TABLE_NAME": names(other).table}})
+    found = results(cfg)["dynamodb.through_api"]
+    assert found.status == FAIL and "TABLE_NAME" in found.hint and "wrong table key" in found.hint
+    assert names(other).table in found.observed
+    # The message did go through: it is in the table the function was pointed at.
+    assert cloud.client("dynamodb").scan(TableName=names(other).table)["Items"]
 
 
 def test_wrong_key_is_named_and_stops_the_layer(cloud):

@@ -1,14 +1,20 @@
-"""The certificate and dns validators: green as notebooks 02 and 03 build the layers; the right hint on the
-classic mistakes (certificate outside us-east-1, a CNAME value with https://, a missing record, a plain A record
-where an alias to the distribution belongs)."""
+"""The certificate and dns validators: green as notebooks 02 and 03 build the layers, and once notebook 04's
+distribution serves the domain (the handshakes, the aliases); the right hint on the classic mistakes (certificate
+outside us-east-1, a CNAME value with https://, a missing record, a plain A record where an alias to the
+distribution belongs, www aliased in DNS to a distribution that does not list it)."""
 
 from __future__ import annotations
 
 import uuid
 
+import pytest
+
 import validators
 from labkit import config
 from validators.base import FAIL, PASS, SKIP
+from validators.probes import ProbeError, tls_handshake
+
+from .deployments import deploy_site, wait_deployed
 
 
 def new_cfg(cloud):
@@ -95,3 +101,37 @@ def test_zone_without_txt_and_with_a_plain_a_record(cloud):
 def test_missing_zone_names_the_notebooks(cloud):
     found = results(new_cfg(cloud), "dns")
     assert found["dns.zone"].status == FAIL and "notebook 02 or 03" in found["dns.zone"].hint
+
+
+def test_edge_refusing_a_name_is_an_alert_not_a_bare_failure(cloud):
+    """RFC 6066 §3: the edge ends the handshake for a name it serves nothing for with the alert unrecognized_name;
+    the probe names the alert, so a check can tell "this name is not served" from "nothing answers"."""
+    with pytest.raises(ProbeError) as caught:
+        tls_handshake("127.0.0.1", cloud.cfg.ports["https"], f"nobody-{uuid.uuid4().hex[:8]}.localhost")
+    assert caught.value.alert == "unrecognized_name"
+
+
+def test_site_with_its_distribution_passes_handshakes_and_aliases(cloud):
+    """Once notebook 04 has run, the apex and www both present the issued ACM certificate over TLS (chaining to the
+    local CA), and both are alias A records to the distribution (aws-facts: AliasTarget.HostedZoneId
+    Z2FDTNDATAQYW2) that the zone's server answers."""
+    cfg, _ = deploy_site(cloud)
+    found = {**results(cfg, "certificate"), **results(cfg, "dns")}
+    assert {r.status for r in found.values()} == {PASS}, {k: (r.observed, r.hint) for k, r in found.items()}
+    assert f"{cfg.domain} and www.{cfg.domain} verified" in found["certificate.tls"].observed
+    assert f"www.{cfg.domain} → 127.0.0.1" in found["dns.aliases"].observed
+
+
+def test_www_aliased_to_a_distribution_without_it_is_alias_not_on_the_certificate(cloud):
+    """A learner lists only the apex in the distribution's Aliases but makes both DNS alias records: www leads to
+    the edge, which has no certificate for it (unrecognized_name). That is a fail naming the missing alias, not a
+    skip; the cdn layer names the missing www alias too."""
+    cfg, dist = deploy_site(cloud, aliases=("",))
+    wait_deployed(cloud, dist)
+    found = results(cfg, "certificate")["certificate.tls"]
+    assert found.status == FAIL, (found.status, found.observed)
+    assert f"www.{cfg.domain}: TLS alert unrecognized_name" in found.observed
+    assert f"not in the Aliases of {dist['Id']}" in found.observed
+    assert "alias not on the certificate" in found.hint and f"www.{cfg.domain}" in found.hint
+    distribution = results(cfg, "cdn")["cdn.distribution"]
+    assert distribution.status == FAIL and "www missing from Aliases" in distribution.hint

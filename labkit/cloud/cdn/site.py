@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import time
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
@@ -37,13 +38,19 @@ Answer = tuple[int, list[tuple[str, str]], bytes, str, int | None]  # status, he
 _NOT_STORED_HEADERS = ("content-length", "date", "connection", "transfer-encoding")
 
 
-def _viewer_path(environ: dict[str, Any]) -> str:
-    """The URI path as text: the edge hands over percent-decoded bytes as latin-1; S3 keys are UTF-8."""
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _viewer_path(environ: dict[str, Any]) -> str | None:
+    """The URI path as text: the edge hands over percent-decoded bytes as latin-1; S3 keys are UTF-8. None when S3
+    could not parse it: a % that starts no escape, or escapes that decode to no UTF-8 text."""
     raw = environ.get("PATH_INFO") or "/"
+    if _BAD_ESCAPE.search((environ.get("RAW_URI") or "").split("?", 1)[0]):
+        return None
     try:
         return raw.encode("latin-1").decode("utf-8")
     except (UnicodeDecodeError, UnicodeEncodeError):
-        return raw  # not UTF-8: no S3 key can have this name, S3 answers for a missing key
+        return None
 
 
 def _reason(status: int) -> str:
@@ -80,6 +87,9 @@ class DistributionSite:
             return (*error_page(403, BAD_REQUEST, request_id), "Error", None)
         method = environ.get("REQUEST_METHOD", "GET")
         path = _viewer_path(environ)
+        unparsable = path is None
+        if unparsable:  # names no key: S3 refuses it (below, once the viewer policy and the WAF have had their say)
+            path = environ.get("PATH_INFO") or "/"
         behaviour = plan.behaviour(path)
         if environ.get("wsgi.url_scheme") == "http" and behaviour.viewer_policy != "allow-all":
             if behaviour.viewer_policy == "redirect-to-https":
@@ -98,6 +108,11 @@ class DistributionSite:
         origin = plan.origins.get(behaviour.origin_id)
         if origin is None or origin.bucket is None:
             return (*error_page(502, NO_ORIGIN, request_id), "Error", None)
+        if unparsable:
+            # S3's answer (S3 error codes: InvalidURI; ceph/s3-tests test_object_read_unreadable records it on AWS)
+            answer = s3.s3_error(400, "InvalidURI", "Couldn't parse the specified URI.")
+            headers = [(k, v) for k, v in answer.headers if k.lower() not in _NOT_STORED_HEADERS]
+            return answer.status, headers, answer.body, "Error", None
         if method not in ("GET", "HEAD"):
             answer = s3.fetch(origin, plan.arn, self._s3_key(plan, origin, path), method=method)
             headers = [(k, v) for k, v in answer.headers if k.lower() not in _NOT_STORED_HEADERS]

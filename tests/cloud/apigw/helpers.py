@@ -11,7 +11,10 @@ from typing import Any
 import requests
 
 from labkit import endpoints, resolver
+from labkit.cloud.providers.cognito_keys import SigningKey
+from labkit.cloud.snapshot import SnapshotStore
 from labkit.config import LOCAL_ACCOUNT
+from labkit.waiting import NotYet, retry_until
 
 HANDLERS = Path(__file__).with_name("handlers.py")
 PASSWORD = "Correct-Horse-9"
@@ -106,3 +109,20 @@ def allow_api(cloud: Any, function: str, api_id: str, source: str = "*/*/*") -> 
         FunctionName=function, StatementId=unique("apigw"), Action="lambda:InvokeFunction",
         Principal="apigateway.amazonaws.com",
         SourceArn=f"arn:aws:execute-api:{cloud.cfg.region}:{LOCAL_ACCOUNT}:{api_id}/{source}")
+
+
+def pool_signing_key(cloud: Any, pool_id: str, kid: str) -> Any:
+    """The private key user pool ``pool_id`` signs with under ``kid``, read from the cloud's snapshot: the tests' way
+    to mint a token only that pool could have signed (the key never leaves the cloud process otherwise). A running
+    cloud writes its snapshot a moment after each change (server.SAVE_QUIET), so this waits for one with the key."""
+    store = SnapshotStore(Path(cloud.state_dir) / "snapshot.pkl")
+
+    def attempt() -> Any:
+        keys = ((store.read() or {}).get("providers", {}).get("component:cognito") or {}).get("keys", {})
+        for pem in keys.get(pool_id, {}).values():
+            key = SigningKey.from_pem(pem)
+            if key.kid == kid:
+                return key.private
+        raise NotYet(f"no key {kid} of pool {pool_id} in the snapshot yet")
+
+    return retry_until("the pool's signing key in the snapshot", attempt, deadline=30, backoff=0.1, progress=False)

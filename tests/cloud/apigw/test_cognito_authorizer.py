@@ -24,7 +24,7 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from .helpers import RestApi, allow_api, unique
+from .helpers import RestApi, allow_api, pool_signing_key, unique
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +112,8 @@ def test_scopes_need_an_access_token_with_one_of_them(site, pool):
 
 def _forgeries(cloud, pool) -> dict[str, str]:
     header, payload, signature = _parts(pool["id_token"])
+    own_key = pool_signing_key(cloud, pool["id"], header["kid"])
+    other_region = "eu-west-1" if cloud.cfg.region != "eu-west-1" else "us-west-2"
     stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     jwks = requests.get(f"{cloud.cfg.gateway_url}/{pool['id']}/.well-known/jwks.json", timeout=5).json()
     id_key = next(k for k in jwks["keys"] if k["kid"] == header["kid"])
@@ -133,8 +135,12 @@ def _forgeries(cloud, pool) -> dict[str, str]:
         "another pool's signature, our kid": f"{_b64({**other_header, 'kid': header['kid']})}."
                                              f"{_b64(other_payload)}.{other_signature}",
         "payload changed": f"{_b64(header)}.{_b64({**payload, 'email': 'mallory@example.com'})}.{signature}",
-        "wrong iss": jwt.encode({**payload, "iss": "https://evil.example.com/pool"}, stranger, algorithm="RS256",
-                                headers={"kid": header["kid"]}),
+        # Signed by the pool's own key under its own kid: only the issuer check can refuse these two.
+        "wrong iss": jwt.encode({**payload, "iss": "https://evil.example.com/pool"}, own_key, algorithm="RS256",
+                                headers={"kid": header["kid"], "typ": None}),
+        "our pool id under another region's iss": jwt.encode(
+            {**payload, "iss": payload["iss"].replace(f".{cloud.cfg.region}.", f".{other_region}.")}, own_key,
+            algorithm="RS256", headers={"kid": header["kid"], "typ": None}),
         "not a JWT": "hello",
         "garbage parts": "a.b.c",
     }
@@ -154,14 +160,25 @@ def _other_pool_token(cloud) -> str:
 
 def test_forged_tokens_are_all_401(cloud, site, pool):
     """Signature by the issuing pool's own key, RS256, a known kid, an issuer among the authorizer's pools: any
-    forgery fails with 401 (the expired token is in test_deployments, which needs the pool's key)."""
+    forgery fails with 401 (the expired token is in test_deployments).
+
+    The wrong-iss cases must fail on the issuer alone, so they are signed with the pool's own private key: one with
+    a foreign issuer, one with this pool's id under another region's issuer (which a verifier finding keys by pool
+    id alone would accept). That key lives only in the cloud process; the one public surface that holds it is the
+    snapshot in the cloud's state directory, so the test reads it there with helpers.pool_signing_key (as
+    test_deployments mints its expired token). The control at the end re-signs the genuine claims with that key and
+    gets 200: the key is the pool's, and the wrong-iss tokens differ from an accepted one by their iss only."""
     forged = _forgeries(cloud, pool)
-    assert len(forged) == 11
+    assert len(forged) == 12
     for name, token in forged.items():
         answer = site.call("GET", "/whoami", headers={"Authorization": token})
         assert answer.status_code == 401, f"{name}: {answer.status_code} {answer.text}"
         assert answer.json() == {"message": "Unauthorized"}
     assert site.call("GET", "/whoami", headers={"Authorization": pool["id_token"]}).status_code == 200
+    header, payload, _ = _parts(pool["id_token"])
+    resigned = jwt.encode(payload, pool_signing_key(cloud, pool["id"], header["kid"]), algorithm="RS256",
+                          headers={"kid": header["kid"], "typ": None})
+    assert site.call("GET", "/whoami", headers={"Authorization": resigned}).status_code == 200
 
 
 def test_cors_preflight_is_answered_by_mock_without_auth(site):

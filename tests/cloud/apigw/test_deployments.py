@@ -13,12 +13,10 @@ import json
 import time
 
 import jwt
-from cryptography.hazmat.primitives import serialization
 
-from labkit.cloud.snapshot import SnapshotStore
 from labkit.waiting import NotYet, retry_until
 
-from .helpers import HANDLERS, PASSWORD, RestApi, allow_api, package, unique
+from .helpers import HANDLERS, PASSWORD, RestApi, allow_api, package, pool_signing_key, unique
 
 
 def _mock(api: RestApi, path: str, body: str) -> None:
@@ -108,14 +106,6 @@ def test_access_log_lines_in_cloudwatch_logs(cloud, make_function):
     assert (line["status"], line["error"], line["path"]) == ("403", "Missing Authentication Token", "-")
 
 
-def _pool_key(state_dir, pool_id: str):
-    """The pool's ID-token signing key, from the snapshot the stopped cloud saved (the test's way to mint a
-    token only the pool could have signed)."""
-    state = SnapshotStore(state_dir / "snapshot.pkl").read()
-    pem = state["providers"]["component:cognito"]["keys"][pool_id]["id"]
-    return serialization.load_pem_private_key(pem, password=None)
-
-
 def test_deployed_api_survives_a_restart_and_expired_tokens_are_refused(fresh_cloud):
     cloud = fresh_cloud
     trust = {"Version": "2012-10-17", "Statement": [
@@ -142,8 +132,8 @@ def test_deployed_api_survives_a_restart_and_expired_tokens_are_refused(fresh_cl
     assert api.call("GET", "/me", headers={"Authorization": token}).status_code == 200
 
     cloud.down()
-    key = _pool_key(cloud.state_dir, pool["Id"])
     header = jwt.get_unverified_header(token)
+    key = pool_signing_key(cloud, pool["Id"], header["kid"])  # from the snapshot the stopped cloud saved
     claims = jwt.decode(token, options={"verify_signature": False})
     expired = jwt.encode({**claims, "exp": int(time.time()) - 60}, key, algorithm="RS256",
                          headers={"kid": header["kid"], "typ": None})

@@ -16,7 +16,7 @@ import pytest
 
 from labkit import endpoints
 
-from .helpers import allow_api, https_session, unique
+from .helpers import PASSWORD, allow_api, https_session, unique
 
 
 class HttpApi:
@@ -85,6 +85,24 @@ def test_missing_or_bad_token_is_401_with_www_authenticate(http_api, pool):
         answer = http_api.call("GET", "/items/1", headers=headers)
         assert answer.status_code == 401 and answer.json() == {"message": "Unauthorized"}
         assert answer.headers["www-authenticate"].startswith('Bearer scope="" error="invalid_token"')
+
+
+def test_token_for_another_audience_is_401(cloud, http_api, pool):
+    """aws-facts.md: the JWT authorizer checks aud, or client_id when aud is absent. Tokens of a second app client of
+    the same pool (right issuer, right signature) carry that client's id, which is not in the authorizer's
+    Audience list: 401, for the ID token (aud) and the access token (client_id) alike."""
+    idp = cloud.client("cognito-idp")
+    other = idp.create_user_pool_client(UserPoolId=pool["id"], ClientName="other-app",
+                                        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]["ClientId"]
+    tokens = idp.initiate_auth(ClientId=other, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+        "USERNAME": pool["email"], "PASSWORD": PASSWORD})["AuthenticationResult"]
+    for token in (tokens["IdToken"], tokens["AccessToken"]):
+        answer = http_api.call("GET", "/items/1", headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 401 and answer.json() == {"message": "Unauthorized"}
+        www = answer.headers["www-authenticate"]
+        assert www.startswith('Bearer scope="" error="invalid_token"') and "audience" in www, www
+    # The control: the same user through the authorizer's own client passes.
+    assert http_api.call("GET", "/items/1", headers={"Authorization": f"Bearer {pool['id_token']}"}).status_code == 200
 
 
 def test_scopes_on_the_route(http_api, pool):

@@ -81,27 +81,35 @@ def _shake(ctx: Context, name: str) -> tuple[str, Any]:
     host = "127.0.0.1" if ctx.cfg.local else name
     try:
         shake = tls_handshake(host, port, name, cafile=cafile)
-    except ProbeError as exc:
+    except ProbeError as refused:
         dist = _meant_to_serve(ctx, name)
         if dist is None:
-            return "skip", exc.reason
+            return "skip", refused.reason
         if dist["Status"] != "Deployed":
-            raise NotYet(f"{name}: distribution {dist['Id']} is {dist['Status']}") from exc
-        if not exc.alert:
-            return "fail", (f"{name}: {exc.reason}", f"{name} does not answer over TLS: check its alias A record "
-                            "to the distribution (notebook 04)")
-        # The edge refuses the name itself (RFC 6066 §3 unrecognized_name): no certificate of the distribution
-        # covers it. A learner gets here with a DNS alias to a distribution that lacks the name in its Aliases.
-        lacking = "" if name in (dist.get("Aliases", {}).get("Items") or []) else (
-            f"; {name} is not in the Aliases of {dist['Id']}, which its DNS record points at")
-        return "fail", (f"{name}: TLS alert {exc.alert}{lacking}",
-                        f"alias not on the certificate: the edge has no certificate for {name}. Attach a us-east-1 "
-                        f"certificate whose names cover {ctx.cfg.domain} and www.{ctx.cfg.domain} (request a new "
-                        "one if it lacks a name) and list both names in the distribution's Aliases")
+            raise NotYet(f"{name}: distribution {dist['Id']} is {dist['Status']}") from refused
+        try:  # Deployed now, perhaps only since that handshake: the verdict needs one made after it
+            shake = tls_handshake(host, port, name, cafile=cafile)
+        except ProbeError as exc:
+            return "fail", _refusal(ctx, name, dist, exc)
     if not shake.verified:
         return "fail", (f"{name}: {shake.error}",
                         "alias not on the certificate, or the distribution uses another certificate")
     return "ok", shake
+
+
+def _refusal(ctx: Context, name: str, dist: dict[str, Any], exc: ProbeError) -> tuple[str, str]:
+    """(observed, hint) for a name of a deployed distribution that the edge does not serve."""
+    if not exc.alert:
+        return (f"{name}: {exc.reason}",
+                f"{name} does not answer over TLS: check its alias A record to the distribution (notebook 04)")
+    # The edge refuses the name itself (RFC 6066 §3 unrecognized_name): no certificate of the distribution covers
+    # it. A learner gets here with a DNS alias to a distribution that lacks the name in its Aliases.
+    lacking = "" if name in (dist.get("Aliases", {}).get("Items") or []) else (
+        f"; {name} is not in the Aliases of {dist['Id']}, which its DNS record points at")
+    return (f"{name}: TLS alert {exc.alert}{lacking}",
+            f"alias not on the certificate: the edge has no certificate for {name}. Attach a us-east-1 certificate "
+            f"whose names cover {ctx.cfg.domain} and www.{ctx.cfg.domain} (request a new one if it lacks a name) and "
+            "list both names in the distribution's Aliases")
 
 
 def probe_handshake(ctx: Context) -> Result:

@@ -75,21 +75,25 @@ Resolver = Callable[[str], "Site | None"]
 class SiteRegistry:
     """Which site answers a host name. Resolvers are asked in the order added; the first Site wins.
 
-    Answers are cached until the cloud's generation changes (any state-changing API call), so a resolver may read
-    moto's state without being called on every handshake. A resolver that raises is logged and counts as None.
+    Answers are cached until the cloud's generation changes (any state-changing API call) or a resolver's epoch
+    does (a change that comes with time, not with a call: a distribution's deploy completing), so a resolver may
+    read moto's state without being called on every handshake. A resolver that raises is logged and counts as None.
     """
 
     def __init__(self, generation: Callable[[], int] = lambda: 0) -> None:
         self._generation = generation
         self._resolvers: list[Resolver] = []
+        self._epochs: list[Callable[[], Any]] = []
         self._lock = threading.Lock()
         self._cache: dict[str, Site | None] = {}
-        self._cache_generation: int | None = None
+        self._cache_generation: tuple[Any, ...] | None = None
         self._contexts: dict[certs.Leaf, ssl.SSLContext] = {}
 
-    def add_resolver(self, resolver: Resolver) -> None:
+    def add_resolver(self, resolver: Resolver, epoch: Callable[[], Any] | None = None) -> None:
         with self._lock:
             self._resolvers.append(resolver)
+            if epoch is not None:
+                self._epochs.append(epoch)
             self._cache.clear()
 
     def remove_resolver(self, resolver: Resolver) -> None:
@@ -100,7 +104,7 @@ class SiteRegistry:
     def resolve(self, host: str) -> Site | None:
         host = host.rstrip(".").lower()
         with self._lock:
-            generation = self._generation()
+            generation = (self._generation(), *(epoch() for epoch in self._epochs))
             if generation != self._cache_generation or len(self._cache) > 4096:
                 self._cache.clear()
                 self._cache_generation = generation
@@ -164,9 +168,10 @@ class Edge(Component):
         self._pool: ThreadPoolExecutor | None = None
 
     # -- the API for data planes -------------------------------------------------------------------------------
-    def add_resolver(self, resolver: Resolver) -> None:
-        """Serve the names ``resolver(host)`` answers with a Site (host: lower case, no port, no trailing dot)."""
-        self.registry.add_resolver(resolver)
+    def add_resolver(self, resolver: Resolver, epoch: Callable[[], Any] | None = None) -> None:
+        """Serve the names ``resolver(host)`` answers with a Site (host: lower case, no port, no trailing dot);
+        ``epoch()`` changes whenever its answers may change without an API call."""
+        self.registry.add_resolver(resolver, epoch)
 
     def certificate(self, *names: str) -> certs.Leaf:
         """A local-CA leaf for ``names``, issued once per name set."""

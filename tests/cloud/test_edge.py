@@ -292,6 +292,20 @@ def test_registry_caches_answers_until_the_generation_changes() -> None:
     assert calls == ["a.localhost", "a.localhost"]
 
 
+def test_registry_asks_again_when_a_resolvers_epoch_moves_without_an_api_call() -> None:
+    """A distribution's deploy completes with time (GetDistribution says Deployed at once): a name refused while it
+    was InProgress must be served from that moment, not from the next state-changing call."""
+    live = [False]
+    epoch = [0]
+    registry = SiteRegistry(lambda: 0)
+    registry.add_resolver(lambda host: "site" if live[0] else None, epoch=lambda: epoch[0])
+    assert registry.resolve("www.contact.localhost") is None
+    live[0] = True
+    assert registry.resolve("www.contact.localhost") is None  # cached: nothing said the answer may have changed
+    epoch[0] += 1
+    assert registry.resolve("www.contact.localhost") == "site"
+
+
 def test_failing_resolver_counts_as_no_site() -> None:
     registry = SiteRegistry()
     registry.add_resolver(lambda host: 1 / 0)

@@ -87,7 +87,9 @@ class CdnComponent(Component):
     def start(self) -> None:
         self._adopt()
         self._edge = edge_of(self.cloud)
-        self._edge.add_resolver(self.site_for)
+        # A deploy completes with time: names are re-resolved the moment GetDistribution says Deployed, not when
+        # the deployer thread gets round to it (a handshake in between would still be refused).
+        self._edge.add_resolver(self.site_for, epoch=lambda: self.store.versions_live(time.time()))
         self._thread = threading.Thread(target=self._deployer, name="cloudfront-deployer", daemon=True)
         self._thread.start()
 

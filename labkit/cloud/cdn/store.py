@@ -133,6 +133,10 @@ class Store:
                     return True
         return False
 
+    def versions_live(self, now: float) -> int:
+        """How many distribution versions are deployed at ``now``: it changes whenever a deploy completes."""
+        return sum(1 for d in self.distributions.values() for v in d.versions if v.live_at <= now)
+
     def next_due(self, after: float) -> float | None:
         """The earliest deploy or invalidation completion later than ``after``."""
         times = [v.live_at for d in self.distributions.values() for v in d.versions]

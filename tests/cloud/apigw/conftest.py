@@ -5,6 +5,7 @@ the contact app, a Cognito pool with a signed-in user, and the contact app's tab
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest

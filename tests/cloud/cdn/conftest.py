@@ -1,4 +1,4 @@
-"""Fixtures for the CloudFront tests: one local cloud for this package with a 1 s deploy delay, and helpers that
+"""Fixtures for the CloudFront tests: one local cloud for this package (1 s deploys, as every test cloud), and helpers that
 build a private S3 site behind a distribution through the public APIs and talk to it over real TLS (verified with
 the local CA) and plain HTTP."""
 
@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
@@ -15,13 +14,8 @@ import requests
 from labkit import resolver
 from tests.conftest import Cloud, cloud_env
 
-DEPLOY_SECONDS = "1"
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
-
-
-def cdn_env(state_dir: Path) -> dict[str, str]:
-    return {**cloud_env(state_dir), "LAB_CLOUDFRONT_DEPLOY_SECONDS": DEPLOY_SECONDS}
 
 
 @pytest.fixture(scope="package", autouse=True)
@@ -32,8 +26,8 @@ def localhost_names() -> None:
 
 @pytest.fixture(scope="package")
 def cdn_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
-    """A local cloud whose distributions deploy in 1 s (the default is 10 s: too slow for tests)."""
-    instance = Cloud(cdn_env(tmp_path_factory.mktemp("cdn-cloud")))
+    """One local cloud for the CloudFront tests."""
+    instance = Cloud(cloud_env(tmp_path_factory.mktemp("cdn-cloud")))
     instance.up()
     yield instance
     instance.down()
@@ -43,7 +37,7 @@ def cdn_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
 def slow_deploy_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
     """A cloud whose deployments and invalidations stay InProgress for 6 s: margin enough on a loaded machine to look
     at something while it is still in progress (1 s can pass between two requests of a test under load)."""
-    instance = Cloud({**cdn_env(tmp_path_factory.mktemp("slow-deploy")), "LAB_CLOUDFRONT_DEPLOY_SECONDS": "6"})
+    instance = Cloud({**cloud_env(tmp_path_factory.mktemp("slow-deploy")), "LAB_CLOUDFRONT_DEPLOY_SECONDS": "6"})
     instance.up()
     yield instance
     instance.down()

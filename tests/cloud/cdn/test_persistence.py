@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import Cloud
+from tests.conftest import Cloud, cloud_env
 
-from .conftest import behaviour, cdn_env, make_site, unique
+from .conftest import behaviour, make_site, unique
 
 PAGE = b"<h1>still here</h1>"
 
 
 def test_state_survives_a_restart(tmp_path: Path):
-    cloud = Cloud(cdn_env(tmp_path / "state"))
+    cloud = Cloud(cloud_env(tmp_path / "state"))
     cloud.up()
     try:
         cf = cloud.client("cloudfront")

@@ -90,6 +90,9 @@ def probe_delivery(ctx: Context) -> Result:
     return _delivery_through_sqs(ctx, marker)
 
 
+QUEUE_DEADLINE = 30  # seconds: SNS → SQS takes well under one on AWS
+
+
 def _delivery_through_sqs(ctx: Context, marker: str) -> Result:
     """On AWS nobody can read the owner's inbox: subscribe a temporary queue, send, read it, remove both."""
     sqs, sns = ctx.client("sqs"), ctx.client("sns")
@@ -103,12 +106,13 @@ def _delivery_through_sqs(ctx: Context, marker: str) -> Result:
         subscription = sns.subscribe(TopicArn=ctx.facts["topic"], Protocol="sqs", Endpoint=queue_arn,
                                      ReturnSubscriptionArn=True)["SubscriptionArn"]
         _send_through_function(ctx, marker)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + QUEUE_DEADLINE
         while time.monotonic() < deadline:
             for message in sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=5).get("Messages", []):
                 if marker in message["Body"]:
                     return passed("the notification reached a subscriber")
-        return failed("nothing within 30 s", "the notification", "the function publishes to another topic")
+        return failed(f"nothing within {QUEUE_DEADLINE} s", "the notification",
+                      "the function publishes to another topic")
     except RuntimeError as exc:
         return failed(str(exc), "201 Created", "the function could not publish: check TOPIC_ARN and sns:Publish")
     finally:

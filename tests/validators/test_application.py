@@ -59,3 +59,39 @@ def test_unconfirmed_subscription_is_named_and_nothing_arrives(cloud):
     found = results(deploy_app(cloud, confirm=False), ["sns"])
     assert found["sns.subscription"].status == FAIL and "not confirmed" in found["sns.subscription"].hint
     assert found["sns.delivery"].status == FAIL
+
+
+def test_delivery_through_a_temporary_queue_as_on_aws_leaves_nothing_behind(cloud):
+    """On AWS nobody reads the owner's inbox, so sns.delivery subscribes a queue of its own, sends, reads and removes
+    both. That path, run here on the local cloud (SNS → SQS is moto's own delivery)."""
+    from validators.base import Context
+    from validators.sns import _delivery_through_sqs, probe_topic
+
+    cfg = deploy_app(cloud)
+    ctx = Context(cfg)
+    assert probe_topic(ctx).status == PASS
+    result = _delivery_through_sqs(ctx, "queued validator message")
+    assert result.status == PASS, (result.observed, result.hint)
+    sqs, sns = cloud.client("sqs"), cloud.client("sns")
+    assert not [q for q in sqs.list_queues().get("QueueUrls", []) if "-validator-" in q]
+    protocols = [s["Protocol"] for s in sns.list_subscriptions_by_topic(TopicArn=ctx.facts["topic"])["Subscriptions"]]
+    assert "sqs" not in protocols
+
+
+def test_delivery_through_a_queue_names_a_function_publishing_elsewhere(cloud, monkeypatch):
+    from validators import sns as sns_layer
+    from validators.base import Context
+    from validators.sns import _delivery_through_sqs, probe_topic
+
+    cfg = deploy_app(cloud)
+    other = cloud.client("sns").create_topic(Name=f"{cfg.prefix}-elsewhere")["TopicArn"]
+    lam = cloud.client("lambda")
+    function = names(cfg).function
+    variables = lam.get_function_configuration(FunctionName=function)["Environment"]["Variables"]
+    lam.update_function_configuration(FunctionName=function, Environment={"Variables": {**variables,
+                                                                                       "TOPIC_ARN": other}})
+    monkeypatch.setattr(sns_layer, "QUEUE_DEADLINE", 5)  # nothing will come: no need to wait the full 30 s
+    ctx = Context(cfg)
+    assert probe_topic(ctx).status == PASS
+    result = _delivery_through_sqs(ctx, "a message for another topic")
+    assert result.status == FAIL and "publishes to another topic" in result.hint

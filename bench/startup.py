@@ -48,10 +48,14 @@ def _rss_mb(pid: int) -> float:
 
 def _time_start(command: list[str], port: int, ready_url: str | None, env: dict[str, str]) -> tuple[float, float]:
     start = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    errors = tempfile.TemporaryFile()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=errors, cwd=ROOT)
     try:
         deadline = start + 60
         while time.perf_counter() < deadline:
+            if process.poll() is not None:  # it gave up (a port taken…): say why, do not wait out the deadline
+                errors.seek(0)
+                raise RuntimeError(f"{' '.join(command[-2:])} exited: {errors.read().decode()[-500:].strip()}")
             try:
                 if ready_url:
                     health = requests.get(ready_url, timeout=0.5).json()
@@ -68,18 +72,23 @@ def _time_start(command: list[str], port: int, ready_url: str | None, env: dict[
     finally:
         process.terminate()
         process.wait(timeout=30)
+        errors.close()
 
 
 def run(runs: int = 5) -> dict:
+    sys.path.insert(0, str(ROOT))
+    from labkit import config
+
     bin_dir = Path(sys.executable).parent
     bare, ours = [], []
     for _ in range(runs):
         port = _free_port()
         bare.append(_time_start([str(bin_dir / "moto_server"), "-H", "127.0.0.1", "-p", str(port)], port, None,
                                 dict(os.environ)))
-        port = _free_port()
+        ports = {var: str(_free_port()) for var, _, _ in config.PORTS.values()}  # never a running cloud's ports
+        port = int(ports["LAB_GATEWAY_PORT"])
         with tempfile.TemporaryDirectory() as state:
-            env = {**os.environ, "LAB_STATE_DIR": state, "LAB_GATEWAY_PORT": str(port)}
+            env = {**os.environ, "LAB_STATE_DIR": state, **ports}
             ours.append(_time_start([sys.executable, "-m", "labkit.cloud"], port,
                                     f"http://127.0.0.1:{port}/_lab/health", env))
     bare_s = statistics.median(t for t, _ in bare)

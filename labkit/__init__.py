@@ -5,6 +5,7 @@
     labkit.client("s3")            the kit's own boto3 client (fails fast on the local cloud)
     labkit.tags(style="list")      the lab:workshop / lab:owner tags for a create call
     labkit.names(cfg)              the name of every resource the workshop creates
+    labkit.first(found, missing)   what an earlier notebook made, or one line naming that notebook
     labkit.s3_object_url(…), labkit.api_url(api_id, stage)   addresses that differ by target (endpoints.py)
     labkit.retry_until(…)          wait on a condition with a deadline and a progress bar
 """
@@ -14,7 +15,7 @@ from .endpoints import (api_url, cognito_endpoint, cognito_jwks_url, distributio
                         site_origin)
 from .environment import check_environment, show_target
 from .errors import CloudDown, ConfigError, LabError, PortInUse, TargetError
-from .names import Names, names
+from .names import Names, first, names
 from .notebook import install_error_display
 from .tags import tags
 from .target import activate, check, client
@@ -40,6 +41,7 @@ __all__ = [
     "cognito_jwks_url",
     "distribution_url",
     "dns_server",
+    "first",
     "load_config",
     "names",
     "retry_until",

@@ -1,15 +1,21 @@
 """The name of every resource the workshop creates, in one place: notebooks create them, validators find them.
 
+    names(cfg)                 the Names of this learner's resources
+    first(found, missing)      the first resource found, or a one-line LabError naming the notebook that makes it
+
 Names start with LAB_PREFIX; the S3 bucket also carries the account and region, because bucket names are global
 across all of AWS (research/moto-5.2.5.md §11: the namespace is shared on the local cloud too).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from . import config as _config
 from .config import Config
+from .errors import LabError
 from .target import caller_account
 
 
@@ -74,3 +80,14 @@ class Names:
 def names(cfg: Config | None = None) -> Names:
     cfg = cfg or _config.load()
     return Names(prefix=cfg.prefix, account=caller_account(cfg), region=cfg.region, domain=cfg.domain)
+
+
+T = TypeVar("T")
+
+
+def first(found: Iterable[T], missing: str) -> T:
+    """The first of ``found`` (what an earlier notebook made); when there is none, a LabError saying ``missing``:
+    a learner who skipped a notebook reads what to run, not a StopIteration traceback."""
+    for item in found:
+        return item
+    raise LabError(missing)

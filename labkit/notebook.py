@@ -21,8 +21,10 @@ def install_error_display() -> bool:
 
     def show(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> None:
         from rich.console import Console
+        from rich.markup import escape
 
-        Console().print(f"[bold red]{etype.__name__}:[/bold red] {value}")
+        # The message as written: no markup read into it, no number highlighting ("run notebook 02 first").
+        Console(highlight=False).print(f"[bold red]{etype.__name__}:[/bold red] {escape(str(value))}")
 
     shell.set_custom_exc((LabError,), show)
     return True

@@ -75,6 +75,20 @@ def test_setup_notebook_with_the_cloud_down_says_run_make_up():
     assert "Traceback" not in text
 
 
+def test_a_notebook_run_before_the_one_it_builds_on_names_that_notebook(fresh_cloud):
+    """03 needs the zone notebook 02 creates: on an empty cloud its first cell says so in one line."""
+    nb = nbformat.read(PROJECT_ROOT / "labs" / "03-route53.ipynb", as_version=4)
+    env = {**os.environ, **fresh_cloud.env}
+    env.pop("AWS_ENDPOINT_URL", None)
+    with pytest.raises(CellExecutionError) as caught:
+        _execute(nb, env)
+    assert caught.value.ename == "LabError"
+    outputs = [o for c in nb.cells for o in c.get("outputs", [])]
+    text = "".join(o.get("text", "") + str(o.get("data", {}).get("text/plain", "")) for o in outputs)
+    assert f"no hosted zone for {fresh_cloud.cfg.domain} yet: run notebook 02 first" in text
+    assert "Traceback" not in text and "StopIteration" not in text
+
+
 def _execute(nb, env):
     from jupyter_client.manager import KernelManager
 

@@ -27,5 +27,12 @@ else
   exit 1
 fi
 echo "Installing ${missing[*]} with apt-get (for the browser tests; once)…"
-"${sudo[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+# apt's chatter (debconf notices…) only matters when it fails
+if ! { "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq \
+         --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+  tail -n 20 "$log" >&2
+  echo "error: apt-get could not install ${missing[*]} (above); install them by hand, then make test again" >&2
+  exit 1
+fi

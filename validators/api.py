@@ -9,6 +9,7 @@ import base64
 import json
 import secrets
 import time
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -102,6 +103,16 @@ def visitor_token(ctx: Context) -> str:
     tokens = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
                                AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD})["AuthenticationResult"]
     return tokens["IdToken"]
+
+
+def post_as_visitor(ctx: Context, message: str) -> tuple[Any, str]:
+    """POST /messages as a throw-away visitor, deleted afterwards: the API's answer and the visitor's e-mail."""
+    token = visitor_token(ctx)
+    pool, email = ctx.facts.pop("visitor")
+    try:
+        return call(ctx, "POST", token, json={"name": "Validator", "message": message}), email
+    finally:
+        ctx.client("cognito-idp").admin_delete_user(UserPoolId=pool, Username=email)
 
 
 def probe_proxy(ctx: Context) -> Result:

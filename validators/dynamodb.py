@@ -81,12 +81,7 @@ def probe_through_api(ctx: Context) -> Result:
         return skipped("runs once notebook 09 deployed the API: a message sent through it must land in this table")
     ddb, table = ctx.client("dynamodb"), names(ctx.cfg).table
     marker = f"validator {secrets.token_hex(4)}"
-    token = api.visitor_token(ctx)
-    pool, email = ctx.facts.pop("visitor")
-    try:
-        answer = api.call(ctx, "POST", token, json={"name": "Validator", "message": marker})
-    finally:
-        ctx.client("cognito-idp").admin_delete_user(UserPoolId=pool, Username=email)
+    answer, email = api.post_as_visitor(ctx, marker)
     if answer.status_code != 201:
         return failed(f"POST → {answer.status_code} {answer.text[:150]}", "201",
                       "the API did not accept the message: the api layer's checks (notebook 09) say why")

@@ -108,13 +108,11 @@ class DistributionSite:
         origin = plan.origins.get(behaviour.origin_id)
         if origin is None or origin.bucket is None:
             return (*error_page(502, NO_ORIGIN, request_id), "Error", None)
-        if unparsable:
-            # S3's answer (S3 error codes: InvalidURI; ceph/s3-tests test_object_read_unreadable records it on AWS)
-            answer = s3.s3_error(400, "InvalidURI", "Couldn't parse the specified URI.")
-            headers = [(k, v) for k, v in answer.headers if k.lower() not in _NOT_STORED_HEADERS]
-            return answer.status, headers, answer.body, "Error", None
-        if method not in ("GET", "HEAD"):
-            answer = s3.fetch(origin, plan.arn, self._s3_key(plan, origin, path), method=method)
+        if unparsable or method not in ("GET", "HEAD"):  # not cached: straight to the origin, or its refusal
+            # S3's answer to a path it cannot parse (S3 error codes: InvalidURI; ceph/s3-tests
+            # test_object_read_unreadable records it on AWS)
+            answer = (s3.s3_error(400, "InvalidURI", "Couldn't parse the specified URI.") if unparsable
+                      else s3.fetch(origin, plan.arn, self._s3_key(plan, origin, path), method=method))
             headers = [(k, v) for k, v in answer.headers if k.lower() not in _NOT_STORED_HEADERS]
             return answer.status, headers, answer.body, "Error" if answer.status >= 400 else "Miss", None
         entry, x_cache = self._lookup(plan, behaviour, origin, path, environ.get("QUERY_STRING", ""), environ)

@@ -890,7 +890,8 @@ def sns_list(account: str, region: str, topic_arn: str | None = None,
 # ---------------------------------------------------------------------------------------------------------------
 # --- cognito ---
 # The Cognito corrections (cognito.py, providers/cognito*.py) keep codes, TOTP secrets and signing keys themselves;
-# from moto they read users, pools and sessions, make the changes a right code makes, and patch two things.
+# from moto they read users, pools and sessions, make the changes a right code makes, and patch a few things:
+# token signing, the .well-known documents, and the error messages Cognito words otherwise.
 #
 #     CognitoUser                                a user (and its pool's messaging settings) as plain frozen data
 #     cognito_sign_up(account, region, …)        SignUp through moto's backend (moto's bogus SMS details dropped)
@@ -1144,6 +1145,92 @@ def set_cognito_hooks(signer: Callable[[str, dict[str, Any]], str] | None,
 def _patch_cognito_models(models: Any) -> None:
     if not getattr(models.CognitoIdpUserPool.create_jwt, "__kit_cognito__", False):
         models.CognitoIdpUserPool.create_jwt = _cognito_create_jwt(models.CognitoIdpUserPool.create_jwt)
+    backend = models.CognitoIdpBackend
+    if not getattr(backend._validate_password, "__kit_cognito__", False):
+        backend._validate_password = _cognito_validate_password
+        for operation in ("admin_initiate_auth", "change_password"):
+            setattr(backend, operation, _cognito_no_username_in_errors(getattr(backend, operation)))
+        backend.sign_up = _cognito_sign_up_exists_message(backend.sign_up)
+
+
+# The messages a learner reads, as Cognito words them (aws-facts.md, Cognito User Pools). moto says "does not
+# confirm to the configured password policy" for every rule, answers a wrong password in the admin flows and
+# ChangePassword with the bare username, and a second sign-up with the bare username.
+_COGNITO_INCORRECT = "Incorrect username or password."
+# Cognito's special characters (Cognito developer guide, "Adding user pool password requirements"); a space that
+# neither leads nor trails counts as one.
+_COGNITO_SYMBOLS = frozenset("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-")
+
+
+def _cognito_password_problem(password: str, policy: dict[str, Any]) -> str | None:
+    """The first rule of the pool's policy the password breaks, in Cognito's words; None if it conforms.
+    Without a PasswordPolicy, Cognito's defaults apply: at least 8 characters, all four character classes."""
+    if len(password) < int(policy.get("MinimumLength", 8)):
+        return "Password not long enough"
+    rules = (("RequireUppercase", str.isupper, "uppercase"), ("RequireLowercase", str.islower, "lowercase"),
+             ("RequireNumbers", str.isdigit, "numeric"))
+    for setting, test, words in rules:
+        if policy.get(setting, True) and not any(test(c) for c in password):
+            return f"Password must have {words} characters"
+    inner_space = " " in password.strip(" ")
+    if policy.get("RequireSymbols", True) and not inner_space and not any(c in _COGNITO_SYMBOLS for c in password):
+        return "Password must have symbol characters"
+    return None
+
+
+def _cognito_validate_password(self: Any, user_pool_id: str, password: str) -> None:
+    from moto.cognitoidp.exceptions import InvalidPasswordException
+
+    policy = self.describe_user_pool(user_pool_id).extended_config.get("Policies", {}).get("PasswordPolicy", {})
+    problem = _cognito_password_problem(password or "", policy)
+    if problem is not None:
+        error = InvalidPasswordException()
+        error.message = f"Password did not conform with policy: {problem}"
+        error.description = _json.dumps({"message": error.message, "__type": error.error_type})
+        raise error
+
+
+_cognito_validate_password.__kit_cognito__ = True  # type: ignore[attr-defined]
+
+
+def _cognito_no_username_in_errors(original: Callable) -> Callable:
+    """moto raises NotAuthorizedException with the username (or the access token) as its message where Cognito
+    says "Incorrect username or password." (or "Invalid Access Token"); a message that is already a sentence, as
+    "User is disabled.", is kept."""
+    from moto.cognitoidp.exceptions import NotAuthorizedError
+
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return original(self, *args, **kwargs)
+        except NotAuthorizedError as exc:
+            if " " in exc.message:
+                raise
+            token = kwargs.get("access_token", args[0] if args else None)
+            if original.__name__ == "change_password" and exc.message == token:
+                raise NotAuthorizedError("Invalid Access Token") from None
+            raise NotAuthorizedError(_COGNITO_INCORRECT) from None
+
+    call.__name__ = original.__name__
+    return call
+
+
+def _cognito_sign_up_exists_message(original: Callable) -> Callable:
+    """Cognito's message for a second sign-up names the kind of username, not the username itself."""
+    from moto.cognitoidp.exceptions import UsernameExistsException
+
+    def sign_up(self: Any, client_id: str, username: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return original(self, client_id, username, *args, **kwargs)
+        except UsernameExistsException:
+            pool = next((p for p in self.user_pools.values() if client_id in p.clients), None)
+            attributes = pool.extended_config.get("UsernameAttributes") or [] if pool is not None else []
+            kind = ("email" if "email" in attributes and "@" in username else
+                    "phone_number" if "phone_number" in attributes and username.startswith("+") else None)
+            message = f"An account with the given {kind} already exists." if kind else "User already exists"
+            raise UsernameExistsException(message) from None
+
+    sign_up.__name__ = "sign_up"
+    return sign_up
 
 
 def _patch_cognito_urls(urls: Any) -> None:

@@ -252,6 +252,74 @@ def test_code_lifetimes_are_aws_ones(monkeypatch):
         book.check(SIGN_UP, "pool", "ada", sign_up)
 
 
+# -- the messages a visitor reads ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("password, problem", [
+    ("Ab1-efg", "Password not long enough"),
+    ("abcdef1-", "Password must have uppercase characters"),
+    ("ABCDEF1-", "Password must have lowercase characters"),
+    ("Abcdefg-", "Password must have numeric characters"),
+    ("Abcdefg1", "Password must have symbol characters"),
+])
+def test_a_weak_password_is_refused_in_cognitos_words(cloud, password, problem):
+    """aws-facts.md: weak password → InvalidPasswordException, whose message Cognito words "Password did not
+    conform with policy: <the rule>" (one rule at a time); moto says "does not confirm to the configured password
+    policy" for all of them. The pool's policy here is Cognito's default (8 characters, the four classes)."""
+    _, _, client_id = make_pool(cloud)
+    answer = browser(cloud, "SignUp", {"ClientId": client_id, "Username": new_email(), "Password": password})
+    assert answer.status_code == 400
+    assert answer.json()["__type"] == "InvalidPasswordException"
+    assert answer.json()["message"] == f"Password did not conform with policy: {problem}"
+
+
+def test_a_pools_own_policy_decides_and_an_inner_space_is_a_symbol(cloud):
+    """Cognito developer guide, password requirements: the pool's PasswordPolicy sets the rules; a space that
+    neither leads nor trails counts as a special character."""
+    idp, _, client_id = make_pool(cloud, Policies={"PasswordPolicy": {
+        "MinimumLength": 12, "RequireUppercase": False, "RequireLowercase": True, "RequireNumbers": False,
+        "RequireSymbols": True}})
+    with pytest.raises(botocore.exceptions.ClientError, match="Password not long enough"):
+        idp.sign_up(ClientId=client_id, Username=new_email(), Password="lower-case!")
+    assert idp.sign_up(ClientId=client_id, Username=new_email(), Password="correct horse battery")["UserSub"]
+    with pytest.raises(botocore.exceptions.ClientError, match="Password must have symbol characters"):
+        idp.sign_up(ClientId=client_id, Username=new_email(), Password="correcthorsebattery ")
+
+
+def test_a_wrong_password_never_echoes_the_username(cloud):
+    """aws-facts.md: bad password → NotAuthorizedException, "Incorrect username or password." in every sign-in
+    flow (moto answers the admin flow and ChangePassword with the username as the message)."""
+    idp, pool_id, client_id = make_pool(cloud)
+    email = sign_up_confirmed(cloud, idp, client_id)
+    idp.update_user_pool_client(UserPoolId=pool_id, ClientId=client_id, ExplicitAuthFlows=[
+        "ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    answer = browser(cloud, "InitiateAuth", {"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+                                             "AuthParameters": {"USERNAME": email, "PASSWORD": "Wrong-Horse-9"}})
+    assert (answer.status_code, answer.json()["message"]) == (400, "Incorrect username or password.")
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        idp.admin_initiate_auth(UserPoolId=pool_id, ClientId=client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+                                AuthParameters={"USERNAME": email, "PASSWORD": "Wrong-Horse-9"})
+    assert error_code(refused) == "NotAuthorizedException"
+    assert refused.value.response["Error"]["Message"] == "Incorrect username or password."
+    token = sign_in(idp, client_id, email)["AuthenticationResult"]["AccessToken"]
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        idp.change_password(AccessToken=token, PreviousPassword="Wrong-Horse-9", ProposedPassword="Other-Horse-9")
+    assert refused.value.response["Error"]["Message"] == "Incorrect username or password."
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        idp.change_password(AccessToken="not-a-token", PreviousPassword=PASSWORD, ProposedPassword="Other-Horse-9")
+    assert refused.value.response["Error"]["Message"] == "Invalid Access Token"
+
+
+def test_a_second_sign_up_names_the_kind_of_username_not_the_address(cloud):
+    """Cognito's UsernameExistsException for a pool that signs in by e-mail: "An account with the given email
+    already exists." (moto answers with the bare address)."""
+    _, _, client_id = make_pool(cloud)
+    email = new_email()
+    body = {"ClientId": client_id, "Username": email, "Password": PASSWORD}
+    assert browser(cloud, "SignUp", body).status_code == 200
+    again = browser(cloud, "SignUp", body)
+    assert again.json()["__type"] == "UsernameExistsException"
+    assert again.json()["message"] == "An account with the given email already exists."
+
+
 # -- password reset ----------------------------------------------------------------------------------------------
 def test_forgot_password_mails_a_code_that_resets_the_password(cloud):
     """ForgotPassword sends a code to the verified e-mail (RECOVERY); ConfirmForgotPassword checks it

@@ -7,12 +7,13 @@
     labkit.names(cfg)              the name of every resource the workshop creates
     labkit.first(found, missing)   what an earlier notebook made, or one line naming that notebook
     labkit.s3_object_url(…), labkit.api_url(api_id, stage)   addresses that differ by target (endpoints.py)
+    labkit.site_origin(cfg), labkit.site_origins(cfg)         the site's origin; it and its www name (CORS)
     labkit.retry_until(…)          wait on a condition with a deadline and a progress bar
 """
 
 from .config import Config, load as load_config
 from .endpoints import (api_url, cognito_endpoint, cognito_jwks_url, distribution_url, dns_server, s3_object_url,
-                        site_origin)
+                        site_origin, site_origins)
 from .environment import check_environment, show_target
 from .errors import CloudDown, ConfigError, LabError, PortInUse, TargetError
 from .names import Names, first, names
@@ -48,6 +49,7 @@ __all__ = [
     "s3_object_url",
     "show_target",
     "site_origin",
+    "site_origins",
     "tags",
 ]
 

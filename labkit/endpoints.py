@@ -36,6 +36,14 @@ def site_origin(cfg: Config | None = None) -> str:
     return f"https://{cfg.domain}:{cfg.ports['https']}" if cfg.local else f"https://{cfg.domain}"
 
 
+def site_origins(cfg: Config | None = None) -> list[str]:
+    """The origins a browser can load the contact site from: the domain and its www name (the distribution's two
+    aliases), as the API's CORS allow-list must name them."""
+    cfg = cfg or _config.load()
+    apex = site_origin(cfg)
+    return [apex, apex.replace("https://", "https://www.", 1)]
+
+
 def api_url(api_id: str, stage: str, cfg: Config | None = None) -> str:
     """An API Gateway API's invoke URL for a stage, without a trailing slash: append "/messages" and so on.
     REST and HTTP APIs alike; the $default stage of an HTTP API has no stage segment."""

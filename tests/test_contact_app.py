@@ -13,10 +13,14 @@ from labkit import target
 from labkit.config import PROJECT_ROOT
 
 
-def proxy_event(method: str, body: object = None, email: str = "ada@example.com") -> dict:
+APEX, WWW = "https://contact.localhost:4443", "https://www.contact.localhost:4443"
+
+
+def proxy_event(method: str, body: object = None, email: str = "ada@example.com", origin: str | None = APEX) -> dict:
+    headers = {"Content-Type": "application/json", **({"Origin": origin} if origin else {})}
     return {
         "resource": "/messages", "path": "/messages", "httpMethod": method,
-        "headers": {"Content-Type": "application/json"}, "multiValueHeaders": {},
+        "headers": headers, "multiValueHeaders": {k: [v] for k, v in headers.items()},
         "queryStringParameters": None, "pathParameters": None, "stageVariables": None,
         "requestContext": {"authorizer": {"claims": {"email": email, "sub": str(uuid.uuid4())}},
                            "stage": "prod", "requestId": str(uuid.uuid4())},
@@ -44,7 +48,7 @@ def app(cloud, monkeypatch):
                                   Attributes={"RawMessageDelivery": "true"})
     monkeypatch.setenv("TABLE_NAME", table)
     monkeypatch.setenv("TOPIC_ARN", topic)
-    monkeypatch.setenv("ALLOWED_ORIGIN", "https://contact.localhost:4443")
+    monkeypatch.setenv("ALLOWED_ORIGINS", f"{APEX},{WWW}")
     spec = importlib.util.spec_from_file_location(f"contact_app_{table}", PROJECT_ROOT / "assets/lambda/app.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -100,3 +104,52 @@ def test_no_cognito_claims_is_a_clear_401_and_nothing_is_stored(app, cloud, cont
         assert "Unauthorized" in message and "Cognito authorizer" in message
         assert answer["headers"]["Access-Control-Allow-Origin"]  # so the browser can show why
     assert cloud.client("dynamodb").scan(TableName=app.table().name)["Items"] == []
+
+
+@pytest.mark.parametrize("origin", [APEX, WWW])
+def test_each_listed_origin_gets_its_own_origin_back(app, origin):
+    """aws-facts API Gateway (CORS): with a proxy integration the function's own headers are the CORS answer;
+    Access-Control-Allow-Origin names one origin, so the site's two names are answered from the allow-list, with
+    Vary: Origin."""
+    answer = app.handler(proxy_event("GET", origin=origin), None)
+    assert answer["statusCode"] == 200
+    assert answer["headers"]["Access-Control-Allow-Origin"] == origin
+    assert answer["headers"]["Vary"] == "Origin"
+
+
+def test_the_origin_header_is_read_whatever_its_case(app):
+    event = proxy_event("GET", origin=None)
+    event["headers"]["origin"] = WWW  # HTTP/2 clients send header names in lower case
+    assert app.handler(event, None)["headers"]["Access-Control-Allow-Origin"] == WWW
+
+
+@pytest.mark.parametrize("origin", ["https://evil.example", "https://contact.localhost", None],
+                         ids=["another site", "another port", "no origin"])
+def test_an_unlisted_origin_is_never_echoed(app, origin):
+    for answer in (app.handler(proxy_event("GET", origin=origin), None),
+                   app.handler(proxy_event("OPTIONS", origin=origin), None)):
+        assert "Access-Control-Allow-Origin" not in answer["headers"], answer
+        assert answer["headers"]["Vary"] == "Origin"
+
+
+def test_star_in_the_allow_list_allows_any_origin(app, monkeypatch):
+    monkeypatch.setenv("ALLOWED_ORIGINS", "*")
+    for method in ("GET", "OPTIONS"):
+        answer = app.handler(proxy_event(method, origin="https://elsewhere.example"), None)
+        assert answer["statusCode"] in (200, 204) and answer["headers"]["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("origin", [APEX, WWW])
+def test_the_preflight_is_answered_without_claims(app, origin):
+    """aws-facts API Gateway (CORS): the browser's preflight OPTIONS carries no token, so its method has no
+    authorizer and the function answers it before looking for claims: the allowed origin, methods and headers."""
+    event = {**proxy_event("OPTIONS", origin=origin), "requestContext": {"stage": "prod"}}
+    event["headers"].update({"Access-Control-Request-Method": "POST",
+                             "Access-Control-Request-Headers": "authorization,content-type"})
+    answer = app.handler(event, None)
+    assert answer["statusCode"] == 204 and answer["body"] == ""
+    headers = answer["headers"]
+    assert headers["Access-Control-Allow-Origin"] == origin and headers["Vary"] == "Origin"
+    assert headers["Access-Control-Allow-Methods"] == "GET,POST,OPTIONS"
+    assert headers["Access-Control-Allow-Headers"] == "Authorization,Content-Type"
+    assert int(headers["Access-Control-Max-Age"]) > 0

@@ -6,7 +6,7 @@ PUBLIC = {
     "CloudDown", "Config", "ConfigError", "Fatal", "LabError", "Names", "NotYet", "PortInUse", "StillPending",
     "TargetError", "activate", "api_url", "check", "check_environment", "client", "cognito_endpoint",
     "cognito_jwks_url", "distribution_url", "dns_server", "first", "load_config", "names", "retry_until", "s3_object_url",
-    "show_target", "site_origin", "tags",
+    "show_target", "site_origin", "site_origins", "tags",
 }
 
 

@@ -1,7 +1,8 @@
 """Layer 09 · API Gateway: the contact API answers only signed-in visitors: no token or a forged one → 401, the ID
 token of a throw-away visitor → 201 for a POST and the message back in GET, through Lambda proxy integrations; the
 browser's preflight is answered without auth for the site's origin, and API Gateway's own errors carry CORS headers;
-the stage is throttled."""
+the site's www name is answered too (its origin on the allow-list, and no other origin echoed); the stage is
+throttled."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from labkit import api_url, mailbox, names, site_origin
+from labkit import api_url, mailbox, names, site_origin, site_origins
 
 from .base import Check, Context, Result, failed, passed
 from .cognito import PASSWORD, find_pool
@@ -175,19 +176,27 @@ def probe_forged(ctx: Context) -> Result:
     return passed("forged token → 401")
 
 
+PREFLIGHT = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type"}
+STRANGER = "https://elsewhere.example"  # an origin no allow-list names
+
+
+def _preflight(ctx: Context, origin: str):
+    return call(ctx, "OPTIONS", headers={"Origin": origin, **PREFLIGHT})
+
+
 def probe_preflight(ctx: Context) -> Result:
     origin = site_origin(ctx.cfg)
-    answer = call(ctx, "OPTIONS", headers={"Origin": origin, "Access-Control-Request-Method": "POST",
-                                             "Access-Control-Request-Headers": "authorization,content-type"})
+    answer = _preflight(ctx, origin)
     if answer.status_code == 401:
-        return failed("OPTIONS → 401", "200 with Access-Control-Allow-*",
+        return failed("OPTIONS → 401", "200 or 204 with Access-Control-Allow-*",
                       "authorizer on OPTIONS: a browser's preflight carries no token; give OPTIONS "
-                      "authorizationType NONE and a MOCK integration")
+                      "authorizationType NONE (its AWS_PROXY integration to the function answers it), then deploy")
     allowed = answer.headers.get("Access-Control-Allow-Origin", "")
-    if answer.status_code != 200 or allowed not in ("*", origin):
-        return failed(f"OPTIONS → {answer.status_code}, Allow-Origin {allowed or 'missing'}", f"200, {origin}",
-                      "answer the preflight with Access-Control-Allow-Origin/-Methods/-Headers (MOCK integration)")
-    return passed(f"preflight → 200, Allow-Origin {allowed}")
+    if answer.status_code not in (200, 204) or allowed not in ("*", origin):
+        return failed(f"OPTIONS → {answer.status_code}, Allow-Origin {allowed or 'missing'}", f"200 or 204, {origin}",
+                      "answer the preflight with Access-Control-Allow-Origin/-Methods/-Headers: OPTIONS → the "
+                      "function (AWS_PROXY), whose ALLOWED_ORIGINS lists the site's origins (notebook 08)")
+    return passed(f"preflight → {answer.status_code}, Allow-Origin {allowed}")
 
 
 def probe_error_cors(ctx: Context) -> Result:
@@ -198,11 +207,57 @@ def probe_error_cors(ctx: Context) -> Result:
     allowed = answer.headers.get("Access-Control-Allow-Origin", "")
     if allowed not in ("*", origin):
         return failed(f"{answer.status_code} without a token: Allow-Origin {allowed or 'missing'}",
-                      f"Access-Control-Allow-Origin {origin} on API Gateway's own errors",
+                      "Access-Control-Allow-Origin '*' on API Gateway's own errors",
                       "the browser hides API Gateway's own errors (a 401 reads as 'Failed to fetch'): "
                       "put_gateway_response DEFAULT_4XX and DEFAULT_5XX with "
-                      "gatewayresponse.header.Access-Control-Allow-Origin, then deploy")
+                      "gatewayresponse.header.Access-Control-Allow-Origin \"'*'\" (they cannot consult the "
+                      "allow-list, and a fixed origin serves one of the site's names only), then deploy")
     return passed(f"{answer.status_code} without a token carries Allow-Origin {allowed}")
+
+
+def _allow_list(ctx: Context) -> str:
+    """The function's ALLOWED_ORIGINS, for the hints ('' when unreadable)."""
+    try:
+        fn = ctx.client("lambda").get_function_configuration(FunctionName=names(ctx.cfg).function)
+    except ClientError:
+        return ""
+    return fn.get("Environment", {}).get("Variables", {}).get("ALLOWED_ORIGINS", "")
+
+
+def probe_www_origin(ctx: Context) -> Result:
+    """The site answers on its domain and on www (notebook 04's aliases): a page on www sends
+    Origin https://www.<domain>, which the preflight and the function's answers must name, or every API call from
+    that page fails ('Failed to fetch'). An allow-list that echoes any origin would let every site read a
+    signed-in visitor's messages."""
+    www = site_origins(ctx.cfg)[1]
+    fix = (f"the allow-list lacks www: set the function's ALLOWED_ORIGINS to both site origins "
+           f"(','.join(labkit.site_origins(cfg)), notebook 08; now {_allow_list(ctx) or 'unset'!r})")
+    preflight = _preflight(ctx, www)
+    allowed = preflight.headers.get("Access-Control-Allow-Origin", "")
+    if preflight.status_code not in (200, 204) or allowed not in ("*", www):
+        kind = _method(ctx, "OPTIONS").get("methodIntegration", {}).get("type", "none")
+        hint = (f"OPTIONS uses a {kind} integration: it answers one fixed origin, and the site has two names; "
+                "send OPTIONS to the function (AWS_PROXY, authorizationType NONE), which answers each listed origin, "
+                "then deploy") if kind != "AWS_PROXY" else fix
+        return failed(f"preflight from {www} → {preflight.status_code}, Allow-Origin {allowed or 'missing'}",
+                      f"Allow-Origin {www}", hint)
+    token = visitor_token(ctx)
+    try:
+        listed = call(ctx, "GET", token, headers={"Origin": www})
+    finally:
+        pool, email = ctx.facts.pop("visitor")
+        ctx.client("cognito-idp").admin_delete_user(UserPoolId=pool, Username=email)
+    allowed = listed.headers.get("Access-Control-Allow-Origin", "")
+    if listed.status_code != 200 or allowed not in ("*", www):
+        return failed(f"signed-in GET from {www} → {listed.status_code}, Allow-Origin {allowed or 'missing'}",
+                      f"200, Allow-Origin {www}", fix)
+    stranger = _preflight(ctx, STRANGER).headers.get("Access-Control-Allow-Origin", "")
+    if stranger == STRANGER:
+        return failed(f"preflight from {STRANGER} → Allow-Origin {STRANGER}",
+                      "no Allow-Origin for an unlisted origin",
+                      "an origin echoed without checking: the function must answer only origins its ALLOWED_ORIGINS "
+                      "lists, or any site's script may read a signed-in visitor's messages")
+    return passed(f"{www}: preflight and signed-in GET → Allow-Origin {allowed}")
 
 
 def probe_throttling(ctx: Context) -> Result:
@@ -223,5 +278,6 @@ CHECKS = [
     Check("api.forged_token", "a forged token → 401", probe_forged),
     Check("api.preflight", "the browser's preflight is answered without auth", probe_preflight),
     Check("api.error_cors", "API Gateway's own errors reach the browser (CORS)", probe_error_cors),
+    Check("api.www_origin", "the API answers the www name's origin", probe_www_origin),
     Check("api.throttling", "the stage is throttled", probe_throttling),
 ]

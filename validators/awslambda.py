@@ -1,5 +1,6 @@
 """Layer 08 · Lambda: the contact function exists on a supported runtime, its role grants only what it needs, and
-an invocation with an API Gateway proxy event answers in the proxy shape with the CORS header."""
+an invocation with an API Gateway proxy event from the site's origin answers in the proxy shape with the CORS header
+for that origin."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 
 from botocore.exceptions import ClientError
 
-from labkit import names
+from labkit import names, site_origin
 
 from .base import Check, Context, Result, failed, passed
 from .events import proxy_event
@@ -81,7 +82,8 @@ def probe_environment(ctx: Context) -> Result:
 
 
 def probe_invoke(ctx: Context) -> Result:
-    event = proxy_event("GET", email="validator@example.com")
+    origin = site_origin(ctx.cfg)  # as the site's page calls it
+    event = proxy_event("GET", email="validator@example.com", origin=origin)
     answer = ctx.client("lambda").invoke(FunctionName=names(ctx.cfg).function, Payload=json.dumps(event).encode())
     payload = answer["Payload"].read().decode()
     if answer.get("FunctionError"):
@@ -97,10 +99,15 @@ def probe_invoke(ctx: Context) -> Result:
     if response["statusCode"] != 200:
         return failed(f"statusCode {response['statusCode']}: {response['body'][:200]}", "200",
                       "GET /messages failed: check the table name and the role's dynamodb:Query permission")
-    if "Access-Control-Allow-Origin" not in (response.get("headers") or {}):
-        return failed("no Access-Control-Allow-Origin header", "the CORS header on every answer",
-                      "missing CORS header in the Lambda response: the browser will hide the answer from the page")
-    return passed("GET /messages → 200 with Access-Control-Allow-Origin")
+    allowed = (response.get("headers") or {}).get("Access-Control-Allow-Origin")
+    if allowed not in ("*", origin):
+        variables = ctx.facts["function"].get("Environment", {}).get("Variables", {})
+        return failed(f"Origin {origin} → Access-Control-Allow-Origin {allowed or 'missing'}",
+                      f"Access-Control-Allow-Origin {origin} on every answer",
+                      "missing CORS header in the Lambda response for the site's origin: the browser will hide the "
+                      "answer from the page; the function names the request's Origin when ALLOWED_ORIGINS lists it "
+                      f"(now {variables.get('ALLOWED_ORIGINS', 'unset')!r}: labkit.site_origins(cfg), notebook 08)")
+    return passed(f"GET /messages → 200 with Access-Control-Allow-Origin {allowed}")
 
 
 CHECKS = [

@@ -10,7 +10,7 @@ import zipfile
 
 import requests
 
-from labkit import config, mailbox, names
+from labkit import config, mailbox, names, site_origins
 from labkit.config import PROJECT_ROOT
 
 APP = (PROJECT_ROOT / "assets" / "lambda" / "app.py").read_text()
@@ -30,9 +30,11 @@ def new_cfg(cloud):
                         "LAB_OWNER_EMAIL": f"owner-{uuid.uuid4().hex[:6]}@example.com"})
 
 
-def deploy_app(cloud, *, source: str = APP, policy: dict | None = None, confirm: bool = True):
-    """Table, role, function, topic and the owner's confirmed e-mail subscription, as notebooks 07, 08 and 10 do."""
+def deploy_app(cloud, *, source: str = APP, policy: dict | None = None, confirm: bool = True, www: bool = True):
+    """Table, role, function, topic and the owner's confirmed e-mail subscription, as notebooks 07, 08 and 10 do.
+    ``www``: whether the function's CORS allow-list (ALLOWED_ORIGINS) has the www origin besides the domain's."""
     cfg = new_cfg(cloud)
+    origins = site_origins(cfg) if www else site_origins(cfg)[:1]
     n = names(cfg)
     account = "123456789012"
     cloud.client("dynamodb").create_table(
@@ -51,7 +53,8 @@ def deploy_app(cloud, *, source: str = APP, policy: dict | None = None, confirm:
     cloud.client("lambda").create_function(
         FunctionName=n.function, Runtime="python3.12", Role=role, Handler="app.handler", Timeout=10,
         Code={"ZipFile": zipped(source)},
-        Environment={"Variables": {"TABLE_NAME": n.table, "TOPIC_ARN": topic, "ALLOWED_ORIGIN": "*"}})
+        Environment={"Variables": {"TABLE_NAME": n.table, "TOPIC_ARN": topic,
+                                   "ALLOWED_ORIGINS": ",".join(origins)}})
     since = time.time()
     cloud.client("sns").subscribe(TopicArn=topic, Protocol="email", Endpoint=cfg.owner_email)
     if confirm:
@@ -61,8 +64,10 @@ def deploy_app(cloud, *, source: str = APP, policy: dict | None = None, confirm:
 
 
 def deploy_api(cloud, cfg, *, permission: bool = True, options_auth: bool = False, get_auth: bool = True,
-               error_cors: bool = True):
-    """Pool + client (notebook 06) and the REST API (notebook 09) in front of deploy_app's function."""
+               error_cors: bool = True, mock_preflight: bool = False):
+    """Pool + client (notebook 06) and the REST API (notebook 09) in front of deploy_app's function. OPTIONS goes to
+    the function too (which answers the preflight), or with ``mock_preflight`` to a MOCK answering the domain's origin
+    only (the one static origin a MOCK can give)."""
     n = names(cfg)
     idp, apigw, lam = cloud.client("cognito-idp"), cloud.client("apigateway"), cloud.client("lambda")
     pool = idp.create_user_pool(PoolName=n.user_pool, UsernameAttributes=["email"], AutoVerifiedAttributes=["email"],
@@ -86,15 +91,19 @@ def deploy_api(cloud, cfg, *, permission: bool = True, options_auth: bool = Fals
     options = ({"authorizationType": "COGNITO_USER_POOLS", "authorizerId": authorizer} if options_auth
                else {"authorizationType": "NONE"})
     apigw.put_method(restApiId=api, resourceId=resource, httpMethod="OPTIONS", **options)
-    apigw.put_integration(restApiId=api, resourceId=resource, httpMethod="OPTIONS", type="MOCK",
-                          requestTemplates={"application/json": '{"statusCode": 200}'})
-    cors = {"method.response.header.Access-Control-Allow-Origin": "'*'",
-            "method.response.header.Access-Control-Allow-Methods": "'GET,POST,OPTIONS'",
-            "method.response.header.Access-Control-Allow-Headers": "'Authorization,Content-Type'"}
-    apigw.put_method_response(restApiId=api, resourceId=resource, httpMethod="OPTIONS", statusCode="200",
-                              responseParameters={k: False for k in cors})
-    apigw.put_integration_response(restApiId=api, resourceId=resource, httpMethod="OPTIONS", statusCode="200",
-                                   responseParameters=cors, responseTemplates={"application/json": ""})
+    if mock_preflight:
+        apigw.put_integration(restApiId=api, resourceId=resource, httpMethod="OPTIONS", type="MOCK",
+                              requestTemplates={"application/json": '{"statusCode": 200}'})
+        cors = {"method.response.header.Access-Control-Allow-Origin": f"'{site_origins(cfg)[0]}'",
+                "method.response.header.Access-Control-Allow-Methods": "'GET,POST,OPTIONS'",
+                "method.response.header.Access-Control-Allow-Headers": "'Authorization,Content-Type'"}
+        apigw.put_method_response(restApiId=api, resourceId=resource, httpMethod="OPTIONS", statusCode="200",
+                                  responseParameters={k: False for k in cors})
+        apigw.put_integration_response(restApiId=api, resourceId=resource, httpMethod="OPTIONS", statusCode="200",
+                                       responseParameters=cors, responseTemplates={"application/json": ""})
+    else:
+        apigw.put_integration(restApiId=api, resourceId=resource, httpMethod="OPTIONS", type="AWS_PROXY",
+                              integrationHttpMethod="POST", uri=uri)
     if error_cors:
         for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
             apigw.put_gateway_response(restApiId=api, responseType=kind, responseParameters={

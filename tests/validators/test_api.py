@@ -1,16 +1,17 @@
 """The API validator: green on the API as notebook 09 builds it; the right hint on the classic mistakes (missing
 Lambda permission, the authorizer on OPTIONS, a method without the authorizer, an authorizer for another user pool,
-a non-proxy integration, API Gateway's own errors without CORS headers, a stage without throttling)."""
+a non-proxy integration, API Gateway's own errors without CORS headers, a CORS allow-list without the www name, a
+MOCK preflight, an origin echoed unchecked, a stage without throttling)."""
 
 from __future__ import annotations
 
 import uuid
 
 import validators
-from labkit import names
+from labkit import names, site_origins
 from validators.base import FAIL, PASS, SKIP
 
-from .deployments import deploy_api, deploy_app
+from .deployments import APP, deploy_api, deploy_app
 
 
 def results(cfg):
@@ -123,3 +124,37 @@ def test_stage_without_throttling_is_named(cloud):
     found = results(cfg)
     assert found["api.signed_in"].status == PASS
     assert found["api.throttling"].status == FAIL and "throttle the stage" in found["api.throttling"].hint
+
+
+def test_an_allow_list_without_www_is_named(cloud):
+    """The site answers on its domain and www (notebook 04's aliases); Access-Control-Allow-Origin names one origin
+    (aws-facts API Gateway, CORS: the function adds it to its own answers), so a function allowing only the domain
+    fails every call from the www page: the domain's checks pass, the www one names the allow-list."""
+    cfg = deploy_app(cloud, www=False)
+    deploy_api(cloud, cfg)
+    found = results(cfg)
+    assert found["api.preflight"].status == PASS and found["api.error_cors"].status == PASS
+    www = found["api.www_origin"]
+    assert www.status == FAIL and site_origins(cfg)[1] in www.observed
+    assert "the allow-list lacks www" in www.hint and "ALLOWED_ORIGINS" in www.hint
+
+
+def test_a_mock_preflight_is_named(cloud):
+    """aws-facts API Gateway (CORS): a MOCK integration answers the preflight with static headers: one origin, so
+    the www name's preflight gets the domain's origin and the browser refuses it."""
+    cfg = deploy_app(cloud)
+    deploy_api(cloud, cfg, mock_preflight=True)
+    found = results(cfg)
+    assert found["api.preflight"].status == PASS
+    www = found["api.www_origin"]
+    assert www.status == FAIL and "MOCK integration" in www.hint and "AWS_PROXY" in www.hint
+
+
+def test_an_origin_echoed_without_checking_is_named(cloud):
+    source = APP.replace("elif origin in allowed:", "elif origin:")
+    assert source != APP
+    cfg = deploy_app(cloud, source=source)
+    deploy_api(cloud, cfg)
+    www = results(cfg)["api.www_origin"]
+    assert www.status == FAIL and "https://elsewhere.example" in www.observed
+    assert "an origin echoed without checking" in www.hint

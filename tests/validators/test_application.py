@@ -48,8 +48,23 @@ def test_non_proxy_answer_names_the_proxy_shape(cloud):
     assert found.status == FAIL and "proxy vs non-proxy" in found.hint
 
 
+def test_an_allow_list_without_the_sites_origin_is_named(cloud):
+    """The function answers Access-Control-Allow-Origin only for the origins of its ALLOWED_ORIGINS (aws-facts API
+    Gateway, CORS: the function adds the header to its own responses); one that lists another site hides every
+    answer from the contact page."""
+    cfg = deploy_app(cloud)
+    lam = cloud.client("lambda")
+    function = names(cfg).function
+    variables = lam.get_function_configuration(FunctionName=function)["Environment"]["Variables"]
+    lam.update_function_configuration(FunctionName=function, Environment={"Variables": {
+        **variables, "ALLOWED_ORIGINS": "https://elsewhere.example"}})
+    found = results(cfg, ["lambda"])["lambda.invoke"]
+    assert found.status == FAIL and "Access-Control-Allow-Origin missing" in found.observed
+    assert "'https://elsewhere.example'" in found.hint and "labkit.site_origins(cfg)" in found.hint
+
+
 def test_missing_cors_header_is_named(cloud):
-    source = APP.replace('"Access-Control-Allow-Origin": os.environ.get("ALLOWED_ORIGIN", "*"),', "")
+    source = APP.replace('headers["Access-Control-Allow-Origin"] = origin', "pass")
     assert source != APP
     found = results(deploy_app(cloud, source=source), ["lambda"])["lambda.invoke"]
     assert found.status == FAIL and "missing CORS header" in found.hint

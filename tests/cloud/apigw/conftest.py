@@ -71,5 +71,5 @@ def contact_app(cloud: Any, make_function: Any) -> dict[str, str]:
     topic = sns.create_topic(Name=table)["TopicArn"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
     arn = make_function("handler", source=PROJECT_ROOT / "assets" / "lambda" / "app.py", Timeout=10, Environment={
-        "Variables": {"TABLE_NAME": table, "TOPIC_ARN": topic, "ALLOWED_ORIGIN": "https://contact.localhost"}})
+        "Variables": {"TABLE_NAME": table, "TOPIC_ARN": topic, "ALLOWED_ORIGINS": "https://contact.localhost"}})
     return {"arn": arn, "table": table, "topic": topic, "queue": queue}

@@ -64,7 +64,10 @@ def main(argv: list[str] | None = None) -> int:
             if cfg.local:
                 print("unset AWS_PROFILE AWS_SESSION_TOKEN")
     except LabError as exc:
-        Console(stderr=True, highlight=False).print(f"[bold red]error:[/bold red] {exc}")
+        from rich.markup import escape
+
+        # soft_wrap: the message stays one line (a pipe or make's output would otherwise wrap it at 80 columns)
+        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/bold red] {escape(str(exc))}")
         return 1
     except KeyboardInterrupt:
         return 130

@@ -1,6 +1,9 @@
 """``python -m validators`` (make check): grade the deployment, print the table, write the reports.
 
-Exit status: 0 every check passed (or was skipped), 1 a check failed, 2 some are still pending (run again later).
+Exit status: 0 every check passed (or was skipped), 1 a check failed (or a setting is wrong), 2 some are still
+pending (run again later) or the target cannot be graded at all (no LAB_AWS_ACCOUNT, no credentials, another
+account, the local cloud down): then one line says why and no report or gradebook row is written, since a table
+of skips and a 0/N row would only hide that one cause.
 """
 
 from __future__ import annotations
@@ -10,8 +13,10 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 import labkit
+from labkit import target
 from labkit.config import PROJECT_ROOT
 
 from . import LAYERS, run
@@ -26,11 +31,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports", help="where the reports go")
     args = parser.parse_args(argv)
     console = Console(highlight=False)
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)  # soft_wrap: one line, even at 80 columns
     try:
-        report = run(args.layer, learner=args.learner)
+        cfg = labkit.load_config()
     except labkit.LabError as exc:
-        Console(stderr=True, highlight=False).print(f"[bold red]error:[/bold red] {exc}")
+        errors.print(f"[bold red]error:[/bold red] {escape(str(exc))}")
         return 1
+    try:
+        target.check(cfg)  # the setup gate, before anything is graded
+    except labkit.LabError as exc:
+        errors.print(f"[bold red]error:[/bold red] {escape(str(exc))} (nothing graded, no report written)")
+        return 2
+    try:
+        report = run(args.layer, cfg, learner=args.learner)
+    except labkit.LabError as exc:
+        errors.print(f"[bold red]error:[/bold red] {escape(str(exc))}")
+        return 1
+    gate = next((r for r in report.results if r.check == "setup.target" and r.status != "pass"), None)
+    if gate:  # the target went away after the check above
+        errors.print(f"[bold red]error:[/bold red] {escape(gate.hint)} (nothing graded, no report written)")
+        return 2
     print_table(report, console)
     paths = write_all(report, args.out)
     console.print(f"Reports: {paths['json']}, {paths['junit']}, {paths['gradebook']}")

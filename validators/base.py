@@ -5,7 +5,9 @@
                                       hint naming the likely cause
     Context                           the target configuration and clients, shared by a layer's checks
     run_checks(checks, ctx)           runs them in order; a probe raising NotYet is retried up to ``wait`` seconds
-                                      (AWS eventual consistency) and ends ``pending``; a LabError ends ``fail``;
+                                      (AWS eventual consistency) and ends ``pending``; a LabError ends ``fail``
+                                      (observed: what is wrong; hint: the whole message); any other exception is
+                                      a validator bug: ``fail``, its traceback in ``detail`` (the JSON report);
                                       a failed ``gate`` check skips the rest
 """
 
@@ -19,6 +21,15 @@ from typing import Any, Callable
 from labkit import Config, LabError, NotYet, StillPending, client, retry_until
 
 PASS, FAIL, PENDING, SKIP = "pass", "fail", "pending", "skip"
+BUG_HINT = ("a bug in the kit's validator, not in your work: the traceback is this check's \"detail\" in the JSON "
+            "report (make check writes reports/check.json); please report it")
+
+
+def lab_error_observed(exc: LabError) -> str:
+    """What a LabError says is wrong, in words: its message up to the fix (messages read "what is wrong: what to
+    do"), so the table shows the problem in observed and the whole message in hint."""
+    message = " ".join(str(exc).split())
+    return message.partition(": ")[0] or "the kit refused to go on"
 
 
 @dataclass
@@ -31,6 +42,7 @@ class Result:
     title: str = ""
     seconds: float = 0.0
     counted: bool = True  # False for checks that do not apply to this target: they leave the score alone
+    detail: str = ""  # a validator bug's traceback: kept in the JSON report, never in the table
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -78,10 +90,10 @@ class Check:
         except NotYet as exc:
             result = Result(PENDING, exc.reason, hint="not there yet: run the check again in a minute")
         except LabError as exc:
-            result = failed(type(exc).__name__, "", str(exc))
+            result = failed(lab_error_observed(exc), "", str(exc))
         except Exception as exc:  # a validator bug must not hide the other checks
-            result = failed(f"{type(exc).__name__}: {exc}", "", "the validator itself failed; see its log")
-            result.observed += "\n" + traceback.format_exc(limit=3)
+            result = failed(" ".join(f"the validator itself failed: {exc}".split()).rstrip(": "), "", BUG_HINT)
+            result.detail = traceback.format_exc(limit=5)
         result.check, result.title = self.id, self.title
         result.seconds = round(time.monotonic() - start, 3)
         return result

@@ -19,8 +19,11 @@ STYLES = {"pass": "green", "fail": "bold red", "pending": "yellow", "skip": "dim
 def print_table(report: Report, console: Console | None = None) -> None:
     console = console or Console(highlight=False)
     table = Table(title=f"{report.learner} · {report.target} · {report.region} · score {report.score}")
-    for column in ("check", "status", "observed", "hint"):
-        table.add_column(column, overflow="fold")
+    # Check ids and statuses never wrap (a name cut in two cannot be searched for); observed and hint fold instead.
+    table.add_column("check", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("observed", overflow="fold")
+    table.add_column("hint", overflow="fold")
     for r in report.results:
         style = STYLES.get(r.status, "")
         table.add_row(r.check, f"[{style}]{r.status}[/{style}]", r.observed.splitlines()[0] if r.observed else "",
@@ -41,7 +44,8 @@ def write_junit(report: Report, path: Path) -> None:
         case = ET.SubElement(suite, "testcase", classname=r.check.split(".")[0], name=r.check, time=str(r.seconds))
         if r.status == "fail":
             failure = ET.SubElement(case, "failure", message=r.hint or r.observed)
-            failure.text = f"observed: {r.observed}\nexpected: {r.expected}\nhint: {r.hint}"
+            failure.text = f"observed: {r.observed}\nexpected: {r.expected}\nhint: {r.hint}" + (
+                f"\n{r.detail}" if r.detail else "")
         elif r.status in ("pending", "skip"):
             ET.SubElement(case, "skipped", message=f"{r.status}: {r.hint or r.observed}")
     ET.indent(suite)

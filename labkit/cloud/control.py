@@ -7,11 +7,13 @@ starts nothing, ``down`` when already down says so.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,7 @@ from ..config import PORTS, PROJECT_ROOT, Config
 from ..errors import CloudDown, LabError
 from ..target import cloud_health
 from ..waiting import Fatal, NotYet, retry_until
-from .listeners import port_is_free
+from .listeners import check_browser_ports, port_is_free, refusing_browsers
 from .statedir import make_state_dir
 
 START_DEADLINE = 90.0
@@ -68,6 +70,14 @@ def up(cfg: Config, *, quiet: bool = False) -> dict[str, Any]:
         return health
     from .server import listener_settings
 
+    refused = check_browser_ports(cfg.ports)
+    if refused:  # the cloud would start, and the site would only say "Failed to fetch"
+        name, port, alternative = refused
+        var = PORTS[name][0]
+        raise LabError(
+            f"{var}={port} is a port {refusing_browsers(port)} to connect to (ERR_UNSAFE_PORT): choose another, "
+            f"for example make up {var}={alternative}"
+        )
     for name in listener_settings():
         port = cfg.ports[name]
         if port and not port_is_free(port):
@@ -144,7 +154,8 @@ def status(cfg: Config) -> dict[str, Any] | None:
     try:
         health = cloud_health(cfg)
     except CloudDown as exc:
-        console.print(f"The local cloud is not running ({exc}).")
+        message = str(exc)  # "the local cloud is not running: run make up", or what else answers on its port
+        console.print(f"{message[:1].upper()}{message[1:]}.", soft_wrap=True)
         return None
     table = Table(title=f"Local cloud (pid {health.get('pid')}, up {health.get('uptime_s')} s)")
     table.add_column("component")
@@ -152,22 +163,48 @@ def status(cfg: Config) -> dict[str, Any] | None:
     table.add_column("details")
     for name, report in health["components"].items():
         colour = "green" if report.get("status") == "ok" else "red"
-        details = ", ".join(f"{k}={v}" for k, v in report.items() if k != "status" and v not in (None, [], {}))
+        details = ", ".join(f"{k}={_detail(k, v)}" for k, v in report.items()
+                            if k != "status" and v not in (None, [], {}))
         table.add_row(name, f"[{colour}]{report.get('status')}[/{colour}]", details)
     console.print(table)
     print_endpoints(cfg, health)
     return health
 
 
+def _detail(key: str, value: Any) -> str:
+    """A health value in words: times (``*_at``, seconds since the epoch) as local time, lists and dicts as lists."""
+    if key.endswith("_at") and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(value))
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
 def print_endpoints(cfg: Config, health: dict[str, Any]) -> None:
+    from ..endpoints import site_origin
+
     gateway = health["components"].get("gateway", {}).get("endpoint", cfg.gateway_url)
     table = Table(show_header=False, box=None, padding=(0, 2))
+    # What a learner opens in the browser first: the contact site (once notebook 04 has deployed it), and the mail
+    # the site sends (sign-up codes, notifications).
+    table.add_row("contact site", f"{site_origin(_bound(cfg, health))}/")
+    table.add_row("mailbox", f"{gateway}/_lab/mail")
     table.add_row("AWS APIs (AWS_ENDPOINT_URL)", gateway)
     table.add_row("health", f"{gateway}/_lab/health")
     table.add_row("state and logs", str(cfg.state_dir))
     console.print(table)
     for notice in health.get("notices", []):
         console.print(f"[yellow]notice:[/yellow] {notice}")
+
+
+def _bound(cfg: Config, health: dict[str, Any]) -> Config:
+    """``cfg`` with the HTTPS port the edge really bound (a setting of 0 picks a free one)."""
+    https = (health["components"].get("edge", {}).get("ports") or {}).get("https")
+    if isinstance(https, int) and https != cfg.ports["https"]:
+        return dataclasses.replace(cfg, ports={**cfg.ports, "https": https})
+    return cfg
 
 
 def _alive(pid: int) -> bool:

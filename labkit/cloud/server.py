@@ -234,10 +234,17 @@ def _read_pid(path: Path) -> int | None:
         return None
 
 
-def main() -> int:
+def configure_logging() -> None:
+    """cloud.log holds the kit's own lines (``labkit.*`` at INFO) and only warnings from libraries: at INFO aiosmtpd
+    (logger "mail.log") alone writes a dozen lines per mail, burying the kit's start, restore and stop lines."""
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    logging.getLogger("labkit").setLevel(logging.INFO)
+
+
+def main() -> int:
+    configure_logging()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

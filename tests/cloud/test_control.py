@@ -88,3 +88,66 @@ def test_up_raises_lab_error_in_process_for_taken_port(tmp_path):
         squatter.bind(("127.0.0.1", int(env["LAB_GATEWAY_PORT"])))
         with pytest.raises(LabError, match="already in use"):
             cloud.up()
+
+
+def test_status_when_down_says_it_once(tmp_path):
+    result = run_cli(cloud_env(tmp_path), "status")
+    assert result.returncode == 0
+    assert result.stdout == "The local cloud is not running: run make up.\n"
+
+
+def test_status_shows_times_and_lists_in_words(fresh_cloud):
+    """saved_at as a local time, providers as a comma-separated list: no epoch floats, no Python reprs."""
+    import re
+    import time
+
+    from labkit.target import cloud_health
+
+    fresh_cloud.client("s3").create_bucket(Bucket="status-words")  # a change: the cloud saves within a second
+    deadline = time.monotonic() + 20
+    while (saved_at := cloud_health(fresh_cloud.cfg)["components"]["persistence"].get("saved_at")) is None:
+        assert time.monotonic() < deadline, "the cloud never saved its state"
+        time.sleep(0.2)
+    result = run_cli({**fresh_cloud.env, "COLUMNS": "300"}, "status")
+    assert result.returncode == 0
+    assert "saved_at=" + time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(saved_at)) in result.stdout
+    assert re.search(r"providers=\w+Provider, \w+", result.stdout)
+    assert "['" not in result.stdout and "{'" not in result.stdout
+
+
+@pytest.mark.parametrize("command", ["up", "status"])
+def test_up_and_status_print_the_site_and_the_mailbox(fresh_cloud, command):
+    result = run_cli({**fresh_cloud.env, "COLUMNS": "300"}, command)
+    assert result.returncode == 0
+    assert f"https://contact.localhost:{fresh_cloud.env['LAB_HTTPS_PORT']}/" in result.stdout
+    assert f"{fresh_cloud.cfg.gateway_url}/_lab/mail" in result.stdout
+
+
+@pytest.mark.parametrize("setting", ["LAB_HTTPS_PORT", "LAB_HTTP_PORT", "LAB_GATEWAY_PORT"])
+def test_a_port_browsers_refuse_is_refused_before_anything_starts(tmp_path, setting):
+    """6666 (IRC) is on Chromium's and Firefox's unsafe list: the site would only say "Failed to fetch"."""
+    env = {**cloud_env(tmp_path), setting: "6666"}
+    cloud = Cloud(env)
+    with pytest.raises(LabError) as raised:
+        cloud.up()
+    # 6667-6669 are refused too; 6670 is the next port a browser accepts (when free, as on a test machine).
+    assert str(raised.value) == (f"{setting}=6666 is a port Chromium and Firefox refuse to connect to "
+                                 f"(ERR_UNSAFE_PORT): choose another, for example make up {setting}=6670")
+    assert control.running_pid(cloud.cfg) is None
+    assert not (cloud.state_dir / "cloud.log").exists()
+
+
+def test_refused_port_is_one_line_from_make_up(tmp_path):
+    env = {**cloud_env(tmp_path), "LAB_HTTPS_PORT": "10080"}
+    result = run_cli(env, "up")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "error: LAB_HTTPS_PORT=10080 is a port Chromium and Firefox refuse to connect to (ERR_UNSAFE_PORT): choose "
+        "another, for example make up LAB_HTTPS_PORT=10081"]
+
+
+def test_dns_and_smtp_may_use_a_port_browsers_refuse():
+    from labkit.cloud.listeners import check_browser_ports
+
+    assert check_browser_ports({"gateway": 4566, "https": 4443, "http": 4480, "dns": 53, "smtp": 25}) is None
+    assert check_browser_ports({"gateway": 5060, "https": 4443, "http": 4480})[:2] == ("gateway", 5060)

@@ -69,3 +69,60 @@ def test_a_failed_gate_skips_its_layer_only_unless_it_is_the_setup_gate():
     assert [r.status for r in run_checks(broken, ctx) + run_checks(fine, ctx)] == ["fail", "skip", "pass"]
     setup_gate = [Check("setup.target", "target", lambda ctx: failed("down", "up", "run make up"), gate=True)]
     assert [r.status for r in run_checks(setup_gate, ctx) + run_checks(fine, ctx)] == ["fail", "skip"]
+
+
+def test_observed_never_names_a_python_class():
+    """A LabError shows what is wrong in words; a validator bug stays readable, its traceback kept in detail."""
+    from labkit.errors import CloudDown, TargetError
+
+    def down(ctx):
+        raise CloudDown()
+
+    def foreign(ctx):
+        raise TargetError("these credentials act in account 1, not LAB_AWS_ACCOUNT=2: switch AWS_PROFILE")
+
+    def bug(ctx):
+        return {}["region"]
+
+    results = run_checks([Check("x.down", "down", down), Check("x.foreign", "foreign", foreign),
+                          Check("x.bug", "bug", bug)], Context(config.load({})))
+    observed = {r.check: r.observed for r in results}
+    assert observed == {"x.down": "the local cloud is not running",
+                        "x.foreign": "these credentials act in account 1, not LAB_AWS_ACCOUNT=2",
+                        "x.bug": "the validator itself failed: 'region'"}
+    assert results[0].hint == "the local cloud is not running: run make up"
+    assert "reports/check.json" in results[2].hint and "detail" in results[2].hint
+    assert "KeyError" in results[2].detail and "KeyError" not in results[2].observed + results[2].hint
+    for r in results:
+        assert "Error" not in r.observed and "CloudDown" not in r.observed and "\n" not in r.observed
+
+
+def test_a_validator_bug_keeps_its_traceback_in_the_reports(tmp_path):
+    report = Report("ada", "local", "us-east-1", 0.0)
+    report.results = run_checks([Check("x.bug", "bug", lambda ctx: 1 / 0)], Context(config.load({})))
+    paths = write_all(report, tmp_path)
+    assert "ZeroDivisionError" in json.loads(paths["json"].read_text())["results"][0]["detail"]
+    assert "ZeroDivisionError" in ET.parse(paths["junit"]).getroot().find("testcase/failure").text
+
+
+def test_check_names_never_wrap_at_80_columns():
+    """Every check id of every layer stays whole on one line of an 80-column terminal, with long hints beside it."""
+    import importlib
+
+    from rich.console import Console
+
+    import validators
+    from validators.base import Result
+    from validators.report import print_table
+
+    ids = [c.id for m in validators.LAYERS.values() for c in importlib.import_module(m).CHECKS]
+    report = Report("ada", "local", "us-east-1", 0.0)
+    report.results = [Result("pending", "not run: setup.target did not pass " * 3, hint="run make up and retry " * 4,
+                             check=check_id) for check_id in ids]
+    console = Console(width=80, record=True)
+    print_table(report, console)
+    lines = console.export_text().splitlines()
+    assert max(map(len, lines)) <= 80
+    for check_id in ids:
+        assert any(check_id in line for line in lines), check_id
+    assert sum("pending" in line for line in lines) == len(ids)

@@ -8,9 +8,10 @@
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .errors import LabError
 
@@ -78,26 +79,72 @@ def retry_until(
 
 
 class _Bar:
-    """A rich progress bar that works in a terminal and in a notebook; silent where output is not a terminal."""
+    """A rich progress bar: live in a terminal, silent where output is not a terminal, and in a notebook one output
+    redrawn in place, whose last state (done, or the reason it gave up) stays readable in the saved notebook."""
 
     def __init__(self, description: str, deadline: float) -> None:
+        from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+        console = Console()
+        # rich's own live display in Jupyter is an ipywidgets widget: without ipywidgets it warns instead, and with
+        # it a saved notebook keeps only "Output()" unless the widget state was saved too.
+        self._notebook = _Frame(console.width) if console.is_jupyter else None
         self._progress = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
             TimeElapsedColumn(),
             TextColumn("{task.fields[reason]}"),
+            console=console,
+            auto_refresh=self._notebook is None,
             transient=False,
         )
         self._task = self._progress.add_task(description, total=deadline, reason="")
-        self._progress.start()
+        if self._notebook:
+            self._redraw()
+        else:
+            self._progress.start()
 
     def update(self, elapsed: float, reason: str) -> None:
         self._progress.update(self._task, completed=elapsed, reason=reason)
+        self._redraw()
 
     def done(self) -> None:
         self._progress.update(self._task, completed=self._progress.tasks[0].total, reason="done")
+        self._redraw()
 
     def close(self) -> None:
-        self._progress.stop()
+        if self._notebook:
+            self._progress.stop_task(self._task)  # the elapsed time stays where the wait ended
+            self._redraw()
+        else:
+            self._progress.stop()
+
+    def _redraw(self) -> None:
+        if self._notebook:
+            self._notebook.show(self._progress.get_renderable())
+
+
+class _Frame:
+    """One notebook output showing a rich renderable, replaced in place on each ``show`` (a display id)."""
+
+    def __init__(self, width: int) -> None:
+        self._width = width
+        self._handle: Any = None
+
+    def show(self, renderable: Any) -> None:
+        from IPython.display import display
+        from rich.console import Console
+        from rich.jupyter import JUPYTER_HTML_FORMAT
+
+        record = Console(file=io.StringIO(), record=True, width=self._width, force_jupyter=False,
+                         force_terminal=True, color_system="truecolor")
+        record.print(renderable)
+        bundle = {
+            "text/plain": record.export_text(clear=False),
+            "text/html": record.export_html(inline_styles=True, code_format=JUPYTER_HTML_FORMAT),
+        }
+        if self._handle is None:
+            self._handle = display(bundle, raw=True, display_id=True)
+        else:
+            self._handle.update(bundle, raw=True)

@@ -2,7 +2,9 @@
 
 Each notebook runs top to bottom in a fresh python3 kernel whose working directory is the notebook's folder, in
 the order given. The first failure stops the run, since later notebooks build on what earlier ones created. The
-executed copy, secrets stripped, is written to --out for reading afterwards.
+executed copy, secrets stripped, is written for reading afterwards under --out, in a folder named after the
+notebook's own (reports/notebooks/solutions/01-s3.ipynb, reports/notebooks/labs/01-s3.ipynb), so that running a lab
+never overwrites its solution's copy.
 """
 
 from __future__ import annotations
@@ -36,9 +38,14 @@ def expand(arguments: list[str]) -> list[Path]:
     return paths
 
 
+def executed_copy(path: Path, out_dir: Path) -> Path:
+    """Where the executed copy of the notebook at ``path`` goes: ``out_dir/<its folder's name>/<its name>``."""
+    return out_dir / path.resolve().parent.name / path.name
+
+
 def run(path: Path, timeout: int, out_dir: Path) -> str | None:
-    """Execute the notebook at ``path`` and write its stripped executed copy to ``out_dir``; return None if it
-    ran through, else why it failed, as one line naming the cell."""
+    """Execute the notebook at ``path`` and write its stripped executed copy to ``executed_copy(path, out_dir)``;
+    return None if it ran through, else why it failed, as one line naming the cell."""
     name = display(path)
     nb = read(path)
     started: list[int] = []  # indexes of the cells started; the last one is where a failure happened
@@ -56,8 +63,9 @@ def run(path: Path, timeout: int, out_dir: Path) -> str | None:
         client.execute()
     except Exception as err:  # whatever stopped the notebook (error, timeout, dead kernel) is reported
         failure = _describe(err, nb, name, started[-1] if started else None)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / path.name).write_bytes(render(StripSecrets().preprocess(nb, name)))
+    copy = executed_copy(path, out_dir)
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_bytes(render(StripSecrets().preprocess(nb, name)))
     return failure
 
 
@@ -78,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, default=600, metavar="SECONDS",
                         help="the longest one cell may run (default: 600)")
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "notebooks", metavar="DIR",
-                        help="where the executed copies go (default: reports/notebooks)")
+                        help="where the executed copies go, in one folder per notebook folder "
+                             "(default: reports/notebooks)")
     args = parser.parse_args(argv)
     # Colour only on a terminal; no wrapping, so that each notebook stays on one line in logs.
     console = Console(highlight=False, soft_wrap=True)

@@ -37,7 +37,10 @@ def test_generate_writes_each_lab_through_the_pipeline(solutions):
     assert sorted(path.name for path in written) == ["01-s3.ipynb", "02-lambda.ipynb"]
     lab = nbformat.read(labs / "01-s3.ipynb", as_version=4)
     assert [cell.id for cell in lab.cells] == ["title", "answer"]
-    assert lab.cells[1].source == "# YOUR CODE HERE\nraise NotImplementedError()"
+    assert lab.cells[1].source == (
+        "# YOUR CODE HERE\n"
+        "raise NotImplementedError(\"exercise '01-s3.ipynb' is not done yet: see the Exercise above this cell\")"
+    )
     assert lab.cells[1].outputs == []
 
 

@@ -19,7 +19,8 @@ def test_hidden_tests_inside_a_solution_region_leave_no_trace(stored):
     sources = [cell.source for cell in lab.cells]
     assert sources == [
         "Write `add`.",
-        "def add(a, b):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n",
+        "def add(a, b):\n    # YOUR CODE HERE\n"
+        "    raise NotImplementedError(\"this exercise is not done yet: see the Exercise above this cell\")\n",
         "assert add(1, 1) == 2",
     ]
 

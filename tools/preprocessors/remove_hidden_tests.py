@@ -13,7 +13,7 @@ class RemoveHiddenTests:
     def preprocess(self, nb: NotebookNode, name: str) -> NotebookNode:
         kept = []
         for index, cell in enumerate(nb.cells):
-            removed = replace_regions(cell, HIDDEN_TESTS, lambda indent: [], name, index)
+            removed = replace_regions(cell, HIDDEN_TESTS, lambda indent, region_name: [], name, index)
             if not (removed and cell.cell_type == "code" and not cell.source.strip()):
                 kept.append(cell)
         nb.cells = kept

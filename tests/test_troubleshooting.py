@@ -99,6 +99,14 @@ def port_in_use() -> str:
         return raised(lambda: control.up(_config.load(env), quiet=True))
 
 
+def browser_refused_port() -> str:
+    from labkit.cloud import control
+
+    env = cloud_env(Path("/nonexistent-state"))
+    env["LAB_HTTPS_PORT"] = "6666"
+    return raised(lambda: control.up(_config.load(env), quiet=True))
+
+
 def no_credentials_env(tmp: Path) -> dict[str, str]:
     """An environment in which botocore finds no credentials at all (and asks no metadata service)."""
     empty = tmp / "empty"
@@ -133,8 +141,10 @@ def test_every_entry_names_a_message_and_headings_are_unique():
     cloud_down,
     something_else_answers,
     port_in_use,
+    browser_refused_port,
 ], ids=["target", "port-not-a-number", "port-too-big", "region", "prefix", "account-format", "owner-email",
-        "cloud-down", "another-program", "port-in-use"])
+        "cloud-down", "another-program", "port-in-use",
+        "browser-refused-port"])
 def test_settings_and_the_local_cloud(make_mistake):
     message = make_mistake()
     assert entry_for(message), f"no troubleshooting entry for: {message}"
@@ -227,3 +237,30 @@ def test_a_notebook_run_before_the_one_it_builds_on():
     assert len(messages) >= 5
     for message in messages:
         assert entry_for(message), f"no troubleshooting entry for: {message}"
+
+
+def test_an_exercise_left_as_its_stub():
+    from tools.preprocessors.clear_solutions import not_done_message
+
+    for message in (not_done_message("2. Block Public Access"), not_done_message(None)):
+        assert entry_for(message), f"no troubleshooting entry for: {message}"
+
+
+def test_make_check_on_a_target_it_cannot_grade(tmp_path):
+    """make check's one line is the target's own message: the same entry explains it."""
+    env = {**os.environ, **cloud_env(tmp_path / "no-cloud")}
+    done = subprocess.run([sys.executable, "-m", "validators", "--out", str(tmp_path / "reports")], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    (line,) = (done.stdout + done.stderr).strip().splitlines()
+    assert entry_for(line), f"no troubleshooting entry for: {line}"
+
+
+def test_a_validator_that_breaks():
+    from validators.base import Check, Context
+
+    def broken(ctx):
+        raise KeyError("Id")
+
+    result = Check("x.broken", "a broken probe", broken).run(Context(no_cloud()))
+    assert entry_for(result.hint), f"no troubleshooting entry for: {result.hint}"

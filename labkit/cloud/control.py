@@ -175,10 +175,11 @@ def _detail(key: str, value: Any) -> str:
     """A health value in words: times (``*_at``, seconds since the epoch) as local time, lists and dicts as lists."""
     if key.endswith("_at") and isinstance(value, (int, float)) and not isinstance(value, bool):
         return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(value))
-    if isinstance(value, dict):
-        return ", ".join(f"{k} {v}" for k, v in value.items())
+    if isinstance(value, dict):  # nested ones too: lambda's workers={fn: {busy: 0, idle: 1}} → "fn (busy 0, idle 1)"
+        return ", ".join(f"{k} ({_detail('', v)})" if isinstance(v, dict) else f"{k} {_detail('', v)}"
+                         for k, v in value.items())
     if isinstance(value, (list, tuple, set)):
-        return ", ".join(map(str, value))
+        return ", ".join(_detail("", v) for v in value)
     return str(value)
 
 

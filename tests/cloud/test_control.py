@@ -115,6 +115,15 @@ def test_status_shows_times_and_lists_in_words(fresh_cloud):
     assert "['" not in result.stdout and "{'" not in result.stdout
 
 
+def test_nested_details_read_as_words():
+    """lambda's workers per function: a dict of dicts, as the status table shows it once a function ran."""
+    from labkit.cloud.control import _detail
+
+    assert _detail("workers", {"lab-contact-api": {"busy": 0, "idle": 1}}) == "lab-contact-api (busy 0, idle 1)"
+    assert _detail("ports", {"https": 4443, "http": 4480}) == "https 4443, http 4480"
+    assert _detail("zones", ["a", ["b", "c"]]) == "a, b, c"
+
+
 @pytest.mark.parametrize("command", ["up", "status"])
 def test_up_and_status_print_the_site_and_the_mailbox(fresh_cloud, command):
     result = run_cli({**fresh_cloud.env, "COLUMNS": "300"}, command)

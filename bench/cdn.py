@@ -42,8 +42,8 @@ BARE = r'''
 import asyncio, socket, sys
 from pathlib import Path
 import uvicorn
-from labkit.cloud import certs
-from labkit.cloud.edge import KIT_NAMES, _server_context
+from labkit.cloud.core import certs
+from labkit.cloud.core.edge import KIT_NAMES, _server_context
 
 context = _server_context(certs.authority(Path(sys.argv[1])).leaf(KIT_NAMES))
 body = b"<!doctype html><title>contact</title>" + b"<p>Write to us.</p>" * 100

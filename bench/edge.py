@@ -31,8 +31,8 @@ SERVER = r'''
 import asyncio, json, socket, sys, threading, types
 from pathlib import Path
 import uvicorn
-from labkit.cloud import edge as edge_module
-from labkit.cloud.edge import Edge, Site, _server_context
+from labkit.cloud.core import edge as edge_module
+from labkit.cloud.core.edge import Edge, Site, _server_context
 from labkit.config import Config
 
 state = Path(sys.argv[1])

@@ -16,7 +16,7 @@ import statistics
 import sys
 import time
 
-from labkit.cloud.waf import StaticResources, WafEngine, WafRequest
+from labkit.cloud.wafv2 import StaticResources, WafEngine, WafRequest
 
 ITERATIONS = 2000
 GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet", "AWSManagedRulesKnownBadInputsRuleSet")

@@ -151,9 +151,9 @@ def test_settings_and_the_local_cloud(make_mistake):
 
 
 def test_component_settings():
-    from labkit.cloud.cdn.component import deploy_seconds
-    from labkit.cloud.cognito import _code_lifetime
-    from labkit.cloud.runtime.component import account_concurrency
+    from labkit.cloud.cloudfront.component import deploy_seconds
+    from labkit.cloud.cognito.component import _code_lifetime
+    from labkit.cloud.lambda_.component import account_concurrency
 
     for parse, env in ((deploy_seconds, {"LAB_CLOUDFRONT_DEPLOY_SECONDS": "soon"}),
                        (account_concurrency, {"LAB_LAMBDA_CONCURRENCY": "0"}),
@@ -190,7 +190,7 @@ def test_local_commands_on_the_aws_target_and_unknown_layers():
 
 
 def test_state_dir_trust_and_certutil(tmp_path):
-    from labkit.cloud.statedir import make_state_dir
+    from labkit.cloud.core.statedir import make_state_dir
     from labkit.trust import INSTALL_CERTUTIL, trust
 
     blocker = tmp_path / "a-file"

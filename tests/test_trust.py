@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from labkit.cloud.certs import LocalCA
+from labkit.cloud.core.certs import LocalCA
 from labkit.config import Config
 from labkit.errors import LabError
 from labkit.trust import trust

@@ -24,8 +24,8 @@ from ..config import PORTS, PROJECT_ROOT, Config
 from ..errors import CloudDown, LabError
 from ..target import cloud_health
 from ..waiting import Fatal, NotYet, retry_until
-from .listeners import check_browser_ports, port_is_free, refusing_browsers
-from .statedir import make_state_dir
+from .core.listeners import check_browser_ports, port_is_free, refusing_browsers
+from .core.statedir import make_state_dir
 
 START_DEADLINE = 90.0
 STOP_DEADLINE = 30.0

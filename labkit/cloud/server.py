@@ -6,7 +6,7 @@
 Files under the state directory (LAB_STATE_DIR, default .labcloud/):
     cloud.pid      the running process, removed on a clean stop
     runtime.json   the ports actually bound (a port setting of 0 picks a free one; tests use that)
-    snapshot.pkl   the saved state (snapshot.py)
+    snapshot.pkl   the saved state (core/snapshot.py)
     cloud.lock     held while running: two clouds never share a state directory
 """
 
@@ -25,34 +25,38 @@ from typing import Any
 
 from .. import config as _config
 from ..errors import LabError
-from . import bridge
-from .apigw import ApiGatewayComponent
-from .cdn import CdnComponent
-from .certs import CertificateAuthority
-from .cognito import CognitoComponent
-from .component import Component
-from .dns import DnsServer
-from .edge import Edge
-from .gateway import Gateway
-from .health import Health
-from .mailbox import MailboxComponent
-from .notify import NotifyComponent
-from .s3access import S3AnonymousAccess
-from .providers import ProviderRegistry, default_providers
-from .runtime import LambdaRuntime
-from .snapshot import SnapshotStore, UnreadableSnapshot
-from .statedir import make_state_dir
-from .waf.component import WafComponent
-from .wsgi_on_uvicorn import WsgiListener
+from .acm.component import CertificateAuthority
+from .apigateway.component import ApiGatewayComponent
+from .cloudfront.component import CdnComponent
+from .cognito.component import CognitoComponent
+from .core.component import Component
+from .core.edge import Edge
+from .core.gateway import Gateway
+from .core.health import Health
+from .core.providers import ProviderRegistry, default_providers
+from .core.snapshot import SnapshotStore, UnreadableSnapshot
+from .core.statedir import make_state_dir
+from .core.wsgi_on_uvicorn import WsgiListener
+from .lambda_.component import LambdaRuntime
+from .mailbox.component import MailboxComponent
+from .moto import LOCK, PINNED_MOTO, dispatch
+from .moto import state as moto_state
+from .route53.component import DnsServer
+from .s3.component import S3AnonymousAccess
+from .sns.component import NotifyComponent
+from .wafv2.component import WafComponent
 
 log = logging.getLogger("labkit.cloud")
-# Saving pickles the whole state under bridge.LOCK, which stalls every request for that time: save once the cloud
+# Saving pickles the whole state under moto.LOCK, which stalls every request for that time: save once the cloud
 # has been quiet for SAVE_QUIET seconds after a change, and under continuous load at least every SAVE_AT_MOST_EVERY.
 SAVE_QUIET = 0.5
 SAVE_AT_MOST_EVERY = 10.0
 
-# The data planes, in start order. Each data-plane module adds its Component class here.
-COMPONENTS: list[type[Component]] = [DnsServer, CertificateAuthority, Edge, S3AnonymousAccess, MailboxComponent, CognitoComponent, NotifyComponent, LambdaRuntime, ApiGatewayComponent, WafComponent, CdnComponent]
+# The data planes, in start order: core's edge, and each service's component (labkit/cloud/<service>/component.py).
+COMPONENTS: list[type[Component]] = [
+    DnsServer, CertificateAuthority, Edge, S3AnonymousAccess, MailboxComponent, CognitoComponent, NotifyComponent,
+    LambdaRuntime, ApiGatewayComponent, WafComponent, CdnComponent,
+]
 
 
 def listener_settings() -> list[str]:
@@ -87,13 +91,13 @@ class LocalCloud:
         make_state_dir(self.cfg)
         self._claim_state_dir()
         self.listeners.append(
-            WsgiListener("gateway", self.cfg.ports["gateway"], self.gateway, environ_hook=bridge.keep_underscored_headers)
+            WsgiListener("gateway", self.cfg.ports["gateway"], self.gateway, environ_hook=dispatch.keep_underscored_headers)
         )
         for component in self.components:
             component.bind()
         self.restore()
         self.health.register("gateway", self._gateway_health)
-        self.health.register("moto", lambda: {"status": "ok", "version": bridge.PINNED_MOTO})
+        self.health.register("moto", lambda: {"status": "ok", "version": PINNED_MOTO})
         self.health.register("persistence", self._persistence_health)
         for component in self.components:
             self.health.register(component.name, component.health)
@@ -121,13 +125,13 @@ class LocalCloud:
         try:
             state = self.store.read()
             if state is not None:
-                self.restored = bridge.import_state(state["moto_state"])
+                self.restored = moto_state.import_state(state["moto_state"])
                 for name, saved in state.get("providers", {}).items():
                     if name in self._stateful():
                         self._stateful()[name].restore(saved)
                 log.info("restored %s", ", ".join(f"{k}×{v}" for k, v in sorted(self.restored.items())) or "nothing")
         except (UnreadableSnapshot, Exception) as exc:
-            bridge.reset()  # never run on half a restore
+            dispatch.reset()  # never run on half a restore
             reason = str(exc) if isinstance(exc, UnreadableSnapshot) else f"restoring failed: {exc}"
             notice = self.store.move_aside(reason)
             log.warning(notice)
@@ -183,9 +187,9 @@ class LocalCloud:
 
     def save(self) -> None:
         self._changed.clear()
-        with bridge.LOCK:
+        with LOCK:
             own = {name: holder.snapshot() for name, holder in self._stateful().items()}
-            data = self.store.encode(bridge.export_state(), {k: v for k, v in own.items() if v is not None})
+            data = self.store.encode(moto_state.export_state(), {k: v for k, v in own.items() if v is not None})
         try:
             self.store.write(data)
             self.store.last_error = None

@@ -3,7 +3,7 @@ instead is one Chromium connects to."""
 
 from __future__ import annotations
 
-from labkit.cloud.listeners import BROWSER_REFUSED_PORTS
+from labkit.cloud.core.listeners import BROWSER_REFUSED_PORTS
 
 from .conftest import FLAGS, chromium_path
 

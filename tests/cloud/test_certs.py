@@ -17,8 +17,8 @@ from cryptography.x509 import DNSName
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from cryptography.x509.verification import PolicyBuilder, Store
 
-from labkit.cloud import certs
-from labkit.cloud.providers.acm import AcmProvider
+from labkit.cloud.acm.provider import AcmProvider
+from labkit.cloud.core import certs
 from labkit.config import Config
 from labkit.errors import LabError
 from labkit.waiting import NotYet, retry_until
@@ -230,9 +230,9 @@ def test_issued_certificate_is_ready_for_the_edge(cloud, tmp_path) -> None:
     """issued_leaf() hands data planes (CloudFront aliases) the PEMs to serve: none while pending, then a leaf that
     a TLS client accepts for the domain. The provider runs in this process; its DNS checks ask the session cloud's
     DNS server, where the records are published through Route 53."""
-    from labkit.cloud.edge import Edge, Site
-    from labkit.cloud.providers import Context
-    from labkit.cloud.providers.acm import issued_leaf
+    from labkit.cloud.acm.provider import issued_leaf
+    from labkit.cloud.core.edge import Edge, Site
+    from labkit.cloud.core.providers import Context
     from tests.cloud.test_edge import StandIn, https_get
 
     stand_in = StandIn(tmp_path)

@@ -20,8 +20,8 @@ import pyotp
 import pytest
 import requests
 
-from labkit.cloud.providers import cognito_codes
-from labkit.cloud.providers.cognito_codes import FORGOT_PASSWORD, SIGN_UP, CodeBook
+from labkit.cloud.cognito import codes as cognito_codes
+from labkit.cloud.cognito.codes import FORGOT_PASSWORD, SIGN_UP, CodeBook
 
 from ..conftest import Cloud, cloud_env
 

@@ -156,7 +156,7 @@ def test_refused_port_is_one_line_from_make_up(tmp_path):
 
 
 def test_dns_and_smtp_may_use_a_port_browsers_refuse():
-    from labkit.cloud.listeners import check_browser_ports
+    from labkit.cloud.core.listeners import check_browser_ports
 
     assert check_browser_ports({"gateway": 4566, "https": 4443, "http": 4480, "dns": 53, "smtp": 25}) is None
     assert check_browser_ports({"gateway": 5060, "https": 4443, "http": 4480})[:2] == ("gateway", 5060)

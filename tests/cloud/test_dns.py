@@ -31,10 +31,10 @@ import dns.query
 import dns.rcode
 import dns.rdatatype
 import pytest
-from dnslib import DNSRecord, RCODE
+from dnslib import RCODE, DNSRecord
 
 from labkit.cloud import control
-from labkit.cloud.dns import NAME_SERVERS, DnsHandler, Route53Resolver, _TcpServer, _UdpServer
+from labkit.cloud.route53.component import NAME_SERVERS, DnsHandler, Route53Resolver, _TcpServer, _UdpServer
 from labkit.target import cloud_health
 
 from ..conftest import Cloud, cloud_env

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from labkit.cloud import certs
-from labkit.cloud.edge import MAX_BODY_BYTES, MAX_REQUEST_BYTES, MAX_URL_BYTES, Edge, Site, SiteRegistry, edge_of
+from labkit.cloud.core import certs
+from labkit.cloud.core.edge import MAX_BODY_BYTES, MAX_REQUEST_BYTES, MAX_URL_BYTES, Edge, Site, SiteRegistry, edge_of
 from labkit.config import Config
 from tests.conftest import free_port
 

@@ -8,12 +8,12 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from labkit.cloud.errors import AwsError
-from labkit.cloud.gateway import Gateway
-from labkit.cloud.health import Health
-from labkit.cloud.wsgi_on_uvicorn import WsgiListener
-from labkit.cloud.providers import Provider, ProviderRegistry
-from labkit.cloud import bridge
+from labkit.cloud.core.errors import AwsError
+from labkit.cloud.core.gateway import Gateway
+from labkit.cloud.core.health import Health
+from labkit.cloud.core.providers import Provider, ProviderRegistry
+from labkit.cloud.core.wsgi_on_uvicorn import WsgiListener
+from labkit.cloud.moto import dispatch
 
 
 class FakeCachePolicies(Provider):
@@ -56,11 +56,11 @@ def gateway_url():
     registry = ProviderRegistry([FakeCachePolicies(), FakeManagedGroups(), Exploding()])
     changes = []
     gateway = Gateway(registry, Health(), on_change=lambda: changes.append(1))
-    listener = WsgiListener("gateway", 0, gateway, environ_hook=bridge.keep_underscored_headers)
+    listener = WsgiListener("gateway", 0, gateway, environ_hook=dispatch.keep_underscored_headers)
     listener.start()
     yield f"http://127.0.0.1:{listener.port}"
     listener.stop()
-    bridge.reset()
+    dispatch.reset()
 
 
 def client(url, service, region="us-east-1"):

@@ -11,7 +11,7 @@ import uuid
 import pytest
 import requests
 
-from labkit.cloud.mailbox import send_mail
+from labkit.cloud.core.mail import send_mail
 from labkit.errors import LabError
 
 from ..conftest import Cloud, cloud_env

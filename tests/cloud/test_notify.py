@@ -25,8 +25,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from labkit.cloud import bridge
-from labkit.cloud.notify import Job, _job
+from labkit.cloud.sns import models as sns_models
+from labkit.cloud.sns.queue import Job, saved_job
 from labkit.waiting import NotYet, retry_until
 
 # "Verifying the signatures of Amazon SNS messages": the fields signed, in this order, "Name\nValue\n" each.
@@ -470,11 +470,11 @@ def test_links_tokens_and_signing_key_survive_a_restart(fresh_cloud, endpoint):
 def test_undelivered_jobs_are_saved_as_plain_data():
     """What the snapshot keeps of a queued delivery comes back as the same job (notify.py saves dicts, so a
     snapshot stays readable when the classes change)."""
-    sub = bridge.SnsSubscription("arn:aws:sns:us-east-1:123456789012:t:1", "arn:aws:sns:us-east-1:123456789012:t",
+    sub = sns_models.SnsSubscription("arn:aws:sns:us-east-1:123456789012:t:1", "arn:aws:sns:us-east-1:123456789012:t",
                                  "http", "http://127.0.0.1:9/", "123456789012", False, False, "", "1")
-    message = bridge.SnsMessage(sub, "id-1", "hello", None, {"k": {"Type": "String", "Value": "v"}},
+    message = sns_models.SnsMessage(sub, "id-1", "hello", None, {"k": {"Type": "String", "Value": "v"}},
                                 "2026-01-01T00:00:00.000Z")
     job = Job("Notification", sub, message, attempt=2)
-    assert _job(asdict(job)) == job
+    assert saved_job(asdict(job)) == job
     confirmation = Job("SubscriptionConfirmation", sub, token="abc")
-    assert _job(asdict(confirmation)) == confirmation
+    assert saved_job(asdict(confirmation)) == confirmation

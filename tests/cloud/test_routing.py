@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from labkit import config as _config
-from labkit.cloud import bridge, routing
-from labkit.cloud.routing import OperationRouter
+from labkit.cloud.cognito import models as cognito_models
+from labkit.cloud.core import routing
+from labkit.cloud.core.routing import OperationRouter
+from labkit.cloud.moto import protocols
 
 
 def _signed(service: str, region: str = "us-east-1", **environ: str) -> dict[str, str]:
@@ -23,14 +25,14 @@ def claimed(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
 
     cfg = _config.load({"LAB_STATE_DIR": str(tmp_path_factory.mktemp("routing"))})
     services = LocalCloud(cfg).providers.router.services
-    bridge.set_cognito_hooks(None, None)  # building the Cognito component turned them on in this process
+    cognito_models.set_cognito_hooks(None, None)  # building the Cognito component turned them on in this process
     return services
 
 
 def test_tables_agree_with_botocore(claimed):
     assert claimed, "no provider claims a service"
     for service in claimed:
-        model = bridge.service_model(service)
+        model = protocols.service_model(service)
         assert routing.signing_name(service) == model.signing_name, service
         assert routing.TARGET_PREFIXES.get(service) == model.metadata.get("targetPrefix"), service
 

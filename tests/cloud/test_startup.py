@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from labkit.cloud.importhook import when_imported
+from labkit.cloud.moto.importhook import when_imported
 
 from ..conftest import cloud_env
 
@@ -31,7 +31,7 @@ PROBE = textwrap.dedent("""
 # Needed only by a notebook (IPython, rich), or at the first request that uses them: ACM validation (dnspython),
 # Cognito tokens (PyJWT; moto's Cognito with joserfc), moto's services the cloud patches, the WAF's engine.
 NOT_AT_START = ("IPython", "rich", "dns.message", "jwt", "joserfc", "moto.cognitoidp.models", "moto.sns.models",
-                "moto.cloudfront.models", "moto.route53.models", "labkit.cloud.waf.engine")
+                "moto.cloudfront.models", "moto.route53.models", "labkit.cloud.wafv2.engine")
 
 
 @pytest.fixture(scope="module")

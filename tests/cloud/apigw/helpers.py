@@ -11,8 +11,8 @@ from typing import Any
 import requests
 
 from labkit import endpoints, resolver
-from labkit.cloud.providers.cognito_keys import SigningKey
-from labkit.cloud.snapshot import SnapshotStore
+from labkit.cloud.cognito.keys import SigningKey
+from labkit.cloud.core.snapshot import SnapshotStore
 from labkit.config import LOCAL_ACCOUNT
 from labkit.waiting import NotYet, retry_until
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 import labkit
-from labkit.cloud.apigw.responses import gateway_answer, render_context
+from labkit.cloud.apigateway.responses import gateway_answer, render_context
 from labkit.config import Config
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from labkit.cloud.apigw.permissions import may_invoke, source_arn
-from labkit.cloud.apigw.throttling import Throttles, TokenBucket, method_limits
+from labkit.cloud.apigateway.permissions import may_invoke, source_arn
+from labkit.cloud.apigateway.throttling import Throttles, TokenBucket, method_limits
 
 from .helpers import RestApi, allow_api, unique
 

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from labkit.cloud.apigw.routing import Router, split_stage
+from labkit.cloud.apigateway.routing import Router, split_stage
 
 from .helpers import RestApi, allow_api
 

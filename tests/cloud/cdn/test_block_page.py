@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from labkit.cloud.cdn.responses import cloudfront_block_page
+from labkit.cloud.cloudfront.responses import cloudfront_block_page
 
 CF_ID = "QGJDmdNqJJ6_zS3ALUczF-8NrM-HDKqTzNu-CZoppz6bi3nWv_cSIw=="
 

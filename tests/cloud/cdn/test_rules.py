@@ -7,13 +7,13 @@ import re
 
 import pytest
 
-from labkit.cloud.cdn.cache import cache_key, error_ttl, normalized_encoding, ttl_for
-from labkit.cloud.cdn.cache_policies import MANAGED, KeyPolicy, key_policy, legacy_key_policy
-from labkit.cloud.cdn.invalidations import check_paths, matcher
-from labkit.cloud.cdn.plan import S3_DOMAIN, pattern_regex
-from labkit.cloud.cdn.responses import compress_entry, new_request_id
-from labkit.cloud.cdn.validation import covers
-from labkit.cloud.errors import AwsError
+from labkit.cloud.cloudfront.cache import cache_key, error_ttl, normalized_encoding, ttl_for
+from labkit.cloud.cloudfront.cache_policies import MANAGED, KeyPolicy, key_policy, legacy_key_policy
+from labkit.cloud.cloudfront.invalidations import check_paths, matcher
+from labkit.cloud.cloudfront.plan import S3_DOMAIN, pattern_regex
+from labkit.cloud.cloudfront.responses import compress_entry, new_request_id
+from labkit.cloud.cloudfront.validation import covers
+from labkit.cloud.core.errors import AwsError
 
 POLICY = KeyPolicy(min_ttl=0, default_ttl=86400, max_ttl=31536000, gzip=True, brotli=True)
 CLAMPED = KeyPolicy(min_ttl=60, default_ttl=600, max_ttl=3600, gzip=False, brotli=False)

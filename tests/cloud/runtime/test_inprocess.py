@@ -20,12 +20,12 @@ import pytest
 from moto import mock_aws
 
 from labkit import config
-from labkit.cloud import bridge
-from labkit.cloud.errors import AwsError
-from labkit.cloud.runtime import LambdaRuntime, faults, logs
-from labkit.cloud.runtime.component import ACCOUNT_CONCURRENCY, account_concurrency
+from labkit.cloud.core.errors import AwsError
+from labkit.cloud.lambda_ import LambdaRuntime, faults, logs
+from labkit.cloud.lambda_ import models as lambda_models
+from labkit.cloud.lambda_.component import ACCOUNT_CONCURRENCY, account_concurrency
+from labkit.cloud.lambda_.pool import Pools, Throttled
 from labkit.errors import ConfigError
-from labkit.cloud.runtime.pool import Pools, Throttled
 
 from .conftest import package
 
@@ -81,8 +81,8 @@ def test_stop_ends_every_worker(runtime: LambdaRuntime) -> None:
         os.kill(pid, 0)
 
 
-def _version(name: str, reserved: int | None = None) -> bridge.LambdaVersion:
-    return bridge.LambdaVersion(account="123456789012", region="us-east-1", name=name, arn=f"arn:{name}",
+def _version(name: str, reserved: int | None = None) -> lambda_models.LambdaVersion:
+    return lambda_models.LambdaVersion(account="123456789012", region="us-east-1", name=name, arn=f"arn:{name}",
                                 version="$LATEST", runtime="python3.12", handler="app.echo", timeout=3,
                                 memory_size=128, environment=(), code_sha256="x", code=b"",
                                 reserved_concurrency=reserved)

@@ -181,7 +181,7 @@ def _workers_of(state_dir: Path) -> list[int]:
     pids = []
     for entry in Path("/proc").iterdir():
         try:
-            if entry.name.isdigit() and b"runtime/worker.py" in (entry / "cmdline").read_bytes() and \
+            if entry.name.isdigit() and b"lambda_/worker.py" in (entry / "cmdline").read_bytes() and \
                     os.readlink(entry / "cwd").startswith(str(state_dir)):
                 pids.append(int(entry.name))
         except OSError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from labkit.cloud.waf import StaticResources, WafEngine
+from labkit.cloud.wafv2 import StaticResources, WafEngine
 
 IP_SET_ARN = "arn:aws:wafv2:us-east-1:123456789012:global/ipset/blocked/1"
 IP6_SET_ARN = "arn:aws:wafv2:us-east-1:123456789012:global/ipset/blocked6/2"

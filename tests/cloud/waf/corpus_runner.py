@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, quote_plus, urlencode
 
-from labkit.cloud.waf import StaticResources, WafEngine, WafRequest
+from labkit.cloud.wafv2 import StaticResources, WafEngine, WafRequest
 
 CORPUS = Path(__file__).parent / "corpus"
 SELECTION = json.loads((CORPUS / "selection.json").read_text())

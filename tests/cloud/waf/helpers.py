@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from labkit.cloud.waf import WafRequest
+from labkit.cloud.wafv2 import WafRequest
 
 ACCOUNT = "123456789012"
 VISIBILITY = {"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": "m"}

@@ -4,9 +4,9 @@ that reads the cloud's own state."""
 from __future__ import annotations
 
 from labkit.cloud import server
-from labkit.cloud.waf.component import WafComponent
-from labkit.cloud.waf.provider import WafProvider
-from labkit.cloud.waf.resources import CloudResources
+from labkit.cloud.wafv2.component import WafComponent
+from labkit.cloud.wafv2.provider import WafProvider
+from labkit.cloud.wafv2.resources import CloudResources
 
 
 def test_registered_without_ports():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from labkit.cloud.waf import StaticResources, WafConfigurationError, WafEngine
+from labkit.cloud.wafv2 import StaticResources, WafConfigurationError, WafEngine
 
 from .conftest import RULE_GROUP_ARN
 from .helpers import ACCOUNT, PATH, acl, byte_match, label_match, managed, request, rule

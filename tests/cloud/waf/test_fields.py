@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from labkit.cloud.waf.fields import Limits, compile_field, extract
-from labkit.cloud.waf.request import INVALID, WafRequest
+from labkit.cloud.wafv2.fields import Limits, compile_field, extract
+from labkit.cloud.wafv2.request import INVALID, WafRequest
 
 from .helpers import request
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from labkit.cloud.waf import MANAGED_GROUPS, WafRequest
+from labkit.cloud.wafv2 import MANAGED_GROUPS, WafRequest
 
 from .helpers import UA, acl, managed, request
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from labkit.cloud.waf import WafConfigurationError
+from labkit.cloud.wafv2 import WafConfigurationError
 
 from .helpers import PATH, acl, byte_match, request, rule
 

@@ -1,5 +1,5 @@
 """Reading referenced resources: the wire-to-boto3 conversion, plain dicts, and the local cloud's state (moto
-in this process, through the bridge)."""
+in this process, through wafv2/models.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from labkit.cloud.waf import CloudResources, StaticResources, WafEngine, from_wire
+from labkit.cloud.wafv2 import CloudResources, StaticResources, WafEngine, from_wire
 
 from .helpers import PATH, VISIBILITY, byte_match, managed, request, rule
 

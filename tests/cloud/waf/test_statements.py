@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from labkit.cloud.waf import WafConfigurationError, WafEngine
+from labkit.cloud.wafv2 import WafConfigurationError, WafEngine
 
 from .conftest import IP6_SET_ARN, IP_SET_ARN, REGEX_SET_ARN
 from .helpers import ARGS, METHOD, PATH, QUERY, acl, body, byte_match, header, regex, request, rule, size

@@ -9,8 +9,8 @@ import hashlib
 import botocore.session
 import pytest
 
-from labkit.cloud.waf import transforms
-from labkit.cloud.waf.request import as_text
+from labkit.cloud.wafv2 import transforms
+from labkit.cloud.wafv2.request import as_text
 
 CASES = [
     # URL_DECODE: "Decode a URL-encoded value"; '+' is a space and broken escapes stay (ModSecurity t:urlDecode).

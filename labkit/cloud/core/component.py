@@ -1,0 +1,67 @@
+"""The shape of a data plane: what the local cloud process runs besides the gateway and moto.
+
+A component (DNS server, HTTPS edge, mailbox, Lambda runtime…) subclasses ``Component`` and is listed in
+``server.COMPONENTS``. The cloud calls, in order: ``bind()`` for every component (ports are taken before anything
+starts, so a taken port fails the start cleanly), ``restore()`` with its saved state, ``start()``, and at the end
+``stop()``. ``providers()`` and ``routes()`` are mounted on the gateway; ``health()`` is one entry of /_lab/health.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..server import LocalCloud
+    from .gateway import LabRoute, RequestFilter
+    from .providers import Provider
+
+
+class Component:
+    name: str = ""
+    port_settings: tuple[str, ...] = ()  # keys of config.PORTS this component binds
+
+    def __init__(self, cloud: LocalCloud) -> None:
+        self.cloud = cloud
+        self.ports: dict[str, int] = {}  # what was actually bound, by port setting
+
+    def providers(self) -> list[Provider]:
+        """AWS operations this component answers in place of moto."""
+        return []
+
+    def filters(self) -> list[RequestFilter]:
+        """Checks the gateway runs on every request before providers and moto; a filter returns
+        (status, headers, body) to answer the request itself, or None to let it through."""
+        return []
+
+    def routes(self) -> dict[str, LabRoute]:
+        """Pages under /_lab/ (path without the prefix → handler)."""
+        return {}
+
+    def bind(self) -> None:
+        """Take the listening sockets; raise PortInUse for a taken port."""
+
+    def start(self) -> None:
+        """Begin serving (threads), after the snapshot is restored."""
+
+    def stop(self) -> None:
+        """Stop serving and release the sockets."""
+
+    def health(self) -> dict[str, Any]:
+        return {"status": "ok", **({"ports": self.ports} if self.ports else {})}
+
+    def alias_targets(self) -> set[str]:
+        """Domain names a Route 53 alias record may name as its target (a distribution's DomainName), lower case
+        without the trailing dot: how DNS learns of another service's names without importing it. Called with
+        moto.LOCK held."""
+        return set()
+
+    def endpoints(self) -> dict[str, str]:
+        """Human-facing addresses for make up / make status (name → URL or host:port)."""
+        return {}
+
+    def snapshot(self) -> Any:
+        """State to keep across restarts (picklable), or None; called with moto.LOCK held."""
+        return None
+
+    def restore(self, state: Any) -> None:
+        """Take back what snapshot() returned before the restart."""

@@ -1,0 +1,215 @@
+"""The local cloud's mailbox: everything the local cloud e-mails (Cognito codes, SNS notifications) lands here.
+
+    MailboxComponent   an SMTP server on 127.0.0.1:LAB_SMTP_PORT (aiosmtpd; our part is the handle_DATA handler)
+                       and the viewer at /_lab/mail (HTML) and /_lab/mail/api/messages (JSON)
+    Message            one received mail, parsed
+    send_mail()        how the cloud's own senders deliver: a real SMTP conversation with the server above
+
+The messages are kept in the snapshot, so a confirmation mail survives a restart like everything else.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import html
+import json
+import math
+import re
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from werkzeug.wrappers import Request, Response
+
+from ...config import HOST
+from ..core.component import Component
+from ..core.listeners import bind_socket
+
+MAX_MESSAGES = 1000  # oldest dropped first: a mailbox for a workshop, not an archive
+
+
+@dataclass
+class Message:
+    id: str
+    received_at: float
+    mail_from: str
+    to: list[str]
+    subject: str
+    text: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["received_at_iso"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.received_at))
+        return data
+
+
+def parse(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> Message:
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    body = parsed.get_body(preferencelist=("plain", "html"))
+    return Message(
+        id=uuid.uuid4().hex[:12],
+        received_at=time.time(),
+        mail_from=mail_from,
+        to=list(rcpt_tos),
+        subject=str(parsed.get("Subject", "")),
+        text=_text(body) if body is not None else "",
+        headers={k: str(v) for k, v in parsed.items()},
+    )
+
+
+def _text(part: Any) -> str:
+    try:
+        return part.get_content()
+    except LookupError:
+        # A charset Python does not know (e.g. "x-unknown"): keep the mail, readable wherever it is ASCII or UTF-8,
+        # rather than refuse it and lose, say, a confirmation code.
+        return (part.get_payload(decode=True) or b"").decode("utf-8", errors="replace")
+
+
+class Store:
+    """Received messages, newest last; thread-safe (SMTP thread writes, HTTP threads read)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.messages: list[Message] = []
+        self.arrived = threading.Condition(self._lock)
+
+    def add(self, message: Message) -> None:
+        with self._lock:
+            self.messages.append(message)
+            del self.messages[:-MAX_MESSAGES]
+            self.arrived.notify_all()
+
+    def find(self, to: str | None = None, since: float = 0.0) -> list[Message]:
+        with self._lock:
+            return [m for m in self.messages
+                    if m.received_at >= since and (to is None or to.lower() in (r.lower() for r in m.to))]
+
+    def get(self, message_id: str) -> Message | None:
+        with self._lock:
+            return next((m for m in self.messages if m.id == message_id), None)
+
+    def clear(self) -> int:
+        with self._lock:
+            count = len(self.messages)
+            self.messages.clear()
+            return count
+
+
+class _Handler:
+    """aiosmtpd calls handle_DATA once per accepted mail."""
+
+    def __init__(self, store: Store, on_change: Any) -> None:
+        self.store, self.on_change = store, on_change
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.store.add(parse(envelope.original_content or envelope.content, envelope.mail_from, envelope.rcpt_tos))
+        self.on_change()
+        return "250 Message accepted for delivery"
+
+
+class _BoundController(Controller):
+    """aiosmtpd's threaded controller, serving a socket bound beforehand (so a taken port fails our way)."""
+
+    def __init__(self, handler: Any, sock: Any) -> None:
+        self._sock = sock
+        super().__init__(handler, hostname=HOST, port=sock.getsockname()[1], ready_timeout=10)
+
+    def _create_server(self) -> Any:
+        return self.loop.create_server(self._factory_invoker, sock=self._sock)
+
+
+class MailboxComponent(Component):
+    name = "mailbox"
+    port_settings = ("smtp",)
+
+    def __init__(self, cloud: Any) -> None:
+        super().__init__(cloud)
+        self.store = Store()
+        self._controller: _BoundController | None = None
+
+    def bind(self) -> None:
+        sock = bind_socket("smtp", self.cloud.cfg.ports["smtp"])
+        self.ports["smtp"] = sock.getsockname()[1]
+        self._controller = _BoundController(_Handler(self.store, self.cloud.mark_changed), sock)
+
+    def start(self) -> None:
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller:
+            self._controller.stop()
+
+    def endpoints(self) -> dict[str, str]:
+        return {"mailbox": f"{self.cloud.cfg.gateway_url}/_lab/mail", "smtp": f"{HOST}:{self.ports.get('smtp')}"}
+
+    def health(self) -> dict[str, Any]:
+        return {"status": "ok", "port": self.ports.get("smtp"), "messages": len(self.store.messages)}
+
+    def snapshot(self) -> Any:
+        return [asdict(m) for m in self.store.messages]
+
+    def restore(self, state: Any) -> None:
+        for saved in state or []:
+            self.store.messages.append(Message(**saved))
+
+    # -- the viewer ----------------------------------------------------------------------------------------------
+    def routes(self) -> dict[str, Any]:
+        return {"mail": self._viewer}
+
+    def _viewer(self, request: Request) -> Response:
+        rest = request.path[len("/_lab/mail"):].strip("/")
+        if rest == "api/messages":
+            if request.method == "DELETE":
+                return _json({"deleted": self.store.clear()})
+            try:
+                since = float(request.args.get("since", 0) or 0)
+            except ValueError:
+                since = math.nan
+            if not math.isfinite(since):
+                return _json({"message": f"since must be a number of seconds since the epoch (like received_at), "
+                                         f"not {request.args['since']!r}"}, 400)
+            found = self.store.find(request.args.get("to"), since)
+            return _json({"messages": [m.summary() for m in reversed(found)]})
+        if rest.startswith("api/messages/"):
+            message = self.store.get(rest.rsplit("/", 1)[1])
+            return _json(message.summary()) if message else _json({"message": "no such message"}, 404)
+        if rest:
+            message = self.store.get(rest)
+            if message is None:
+                return Response("no such message", 404)
+            return Response(_page(message.subject or "(no subject)", _message_html(message)), mimetype="text/html")
+        rows = "".join(
+            f"<tr><td>{time.strftime('%H:%M:%S', time.localtime(m.received_at))}</td><td>{html.escape(', '.join(m.to))}"
+            f"</td><td><a href='/_lab/mail/{m.id}'>{html.escape(m.subject or '(no subject)')}</a></td></tr>"
+            for m in reversed(self.store.messages)
+        )
+        body = ("<p>Everything the local cloud e-mails lands here. JSON: <a href='/_lab/mail/api/messages'>"
+                "/_lab/mail/api/messages</a></p>" + (f"<table><tr><th>time</th><th>to</th><th>subject</th></tr>{rows}</table>"
+                                                     if rows else "<p>No mail yet.</p>"))
+        return Response(_page("Local cloud mailbox", body), mimetype="text/html")
+
+
+_LINK = re.compile(r"https?://[^\s<>\"']+")
+
+
+def _message_html(message: Message) -> str:
+    text = html.escape(message.text)
+    text = _LINK.sub(lambda m: f"<a href='{m.group(0)}'>{m.group(0)}</a>", text)
+    return (f"<p><b>From:</b> {html.escape(message.mail_from)}<br><b>To:</b> {html.escape(', '.join(message.to))}"
+            f"</p><pre style='white-space: pre-wrap'>{text}</pre><p><a href='/_lab/mail'>← all mail</a></p>")
+
+
+def _page(title: str, body: str) -> str:
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title><style>"
+            "body{font-family:sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left}</style></head>"
+            f"<body><h1>{html.escape(title)}</h1>{body}</body></html>")
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    return Response(json.dumps(data, indent=2), status, mimetype="application/json")

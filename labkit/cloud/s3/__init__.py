@@ -1,0 +1,6 @@
+"""S3: what decides who may read a bucket (moto serves the API itself).
+
+    models.py      a bucket's policy, Block Public Access and ACLs; an object with the headers S3 serves
+    component.py   S3AnonymousAccess: unsigned requests get S3's 403 unless the bucket allows them
+    policy.py      bucket policy evaluation
+"""

@@ -1,0 +1,87 @@
+"""S3 refuses anonymous access unless the bucket makes it public, as AWS does (moto serves anyone).
+
+An unsigned request that moto would hand to S3 (no Authorization header, no presigned query, no X-Amz-Target) is
+checked against the bucket's policy, its Block Public Access settings and public ACLs; if nothing grants the
+anonymous principal the action, the answer is S3's 403 AccessDenied. CORS preflights (OPTIONS) pass: browsers send
+them unsigned to every AWS endpoint, Cognito's included.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import parse_qs, unquote
+
+from ..core.component import Component
+from . import models
+from . import policy as s3policy
+
+_NOT_S3_PREFIXES = ("/_lab", "/moto-api", "/favicon.ico")
+
+
+def _bucket_and_key(environ: dict[str, Any]) -> tuple[str | None, str | None]:
+    host = environ.get("HTTP_HOST", "").split(":")[0].lower()
+    path = unquote(environ.get("PATH_INFO", "/"))
+    if ".s3." in host or host.endswith(".s3.amazonaws.com"):  # virtual-hosted style
+        bucket = host.split(".s3.", 1)[0]
+        key = path.lstrip("/") or None
+        return bucket, key
+    parts = path.lstrip("/").split("/", 1)
+    if not parts[0]:
+        return None, None
+    return parts[0], (parts[1] if len(parts) > 1 and parts[1] else None)
+
+
+def _action(method: str, key: str | None) -> str:
+    if key is None:
+        return {"GET": "s3:ListBucket", "HEAD": "s3:ListBucket"}.get(method, "s3:PutBucketPolicy")
+    return {"GET": "s3:GetObject", "HEAD": "s3:GetObject", "DELETE": "s3:DeleteObject"}.get(method, "s3:PutObject")
+
+
+def anonymous_allowed(access: models.BucketAccess, bucket: str, key: str | None, action: str) -> bool:
+    resource = f"arn:aws:s3:::{bucket}/{key}" if key else f"arn:aws:s3:::{bucket}"
+    verdict = s3policy.decide(access.policy, s3policy.RequestContext(s3policy.Principal("anonymous"), action, resource))
+    if verdict == "Deny":
+        return False
+    if verdict == "Allow" and not access.block_public.get("restrictPublicBuckets"):
+        return True
+    if access.block_public.get("ignorePublicAcls"):
+        return False
+    if action == "s3:GetObject":
+        return access.object_acl_public_read
+    return action == "s3:ListBucket" and access.bucket_acl_public_read
+
+
+def access_denied() -> tuple[int, list[tuple[str, str]], bytes]:
+    request_id = uuid.uuid4().hex[:16].upper()
+    body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message>'
+            f"<RequestId>{request_id}</RequestId><HostId>{uuid.uuid4().hex}</HostId></Error>").encode()
+    return 403, [("Content-Type", "application/xml"), ("Content-Length", str(len(body))),
+                 ("x-amz-request-id", request_id), ("Server", "AmazonS3")], body
+
+
+class S3AnonymousAccess(Component):
+    name = "s3-access"
+
+    def filters(self) -> list[Any]:
+        return [self.check]
+
+    def check(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method == "OPTIONS" or environ.get("HTTP_AUTHORIZATION") or environ.get("HTTP_X_AMZ_TARGET"):
+            return None
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        if {"X-Amz-Signature", "Signature", "X-Amz-Credential", "Action"} & set(query):
+            return None  # presigned (checked by moto) or a query-protocol call of another service
+        path = environ.get("PATH_INFO", "/")
+        if path.startswith(_NOT_S3_PREFIXES) or "/.well-known/" in path:
+            return None
+        bucket, key = _bucket_and_key(environ)
+        if not bucket:
+            return None
+        access = models.s3_bucket_access(bucket, key)
+        if access is None:
+            return None  # no such bucket: moto answers NoSuchBucket, as S3 does
+        if anonymous_allowed(access, bucket, key, _action(method, key)):
+            return None
+        return access_denied()

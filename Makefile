@@ -44,9 +44,10 @@ trust: up  ## trust the local cloud's certificates in your browsers (needs certu
 lab: up  ## start JupyterLab on labs/ (the student notebooks), pointed at the target
 	@$(PYTHON) -m labkit lab
 
-demo: up  ## run the finished workshop (solutions/) end to end on the local cloud, then make check
-	@$(PYTHON) -m tools.run_notebooks $(NOTEBOOKS)
+demo: up  ## run the finished workshop (solutions/ 00-11) on the local cloud, make check, then 12 cleans up
+	@$(PYTHON) -m tools.run_notebooks $(filter-out %12-cleanup.ipynb,$(wildcard $(NOTEBOOKS)))
 	@$(PYTHON) -m validators
+	@$(PYTHON) -m tools.run_notebooks $(filter %12-cleanup.ipynb,$(wildcard $(NOTEBOOKS)))
 
 check: setup  ## grade the deployment: table on screen, JSON, JUnit XML and CSV under reports/
 	@$(PYTHON) -m validators

@@ -9,9 +9,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from . import api, cdn, dns, edge, lambda_invoke, startup, waf
+from . import api, cdn, dns, edge, lambda_invoke, startup, waf, workshop
 
-BENCHMARKS = {"dns": dns.run, "startup": startup.run, "lambda_invoke": lambda_invoke.run, "waf": waf.run, "edge": edge.run, "cdn": cdn.run, "api": api.run}
+BENCHMARKS = {"dns": dns.run, "startup": startup.run, "lambda_invoke": lambda_invoke.run, "waf": waf.run,
+              "edge": edge.run, "cdn": cdn.run, "api": api.run, "workshop": workshop.run}
 
 
 def main() -> int:

@@ -41,12 +41,13 @@ def messages(to: str | None = None, since: float = 0.0, cfg: Config | None = Non
 
 
 def wait_for(to: str, *, since: float, subject: str = "", deadline: float = 30.0, cfg: Config | None = None,
-             progress: bool = True) -> dict[str, Any]:
-    """The oldest message to ``to`` received after ``since`` (a time.time()) whose subject contains ``subject``."""
+             progress: bool = True, text: str = "") -> dict[str, Any]:
+    """The oldest message to ``to`` received after ``since`` (a time.time()) whose subject contains ``subject`` and
+    whose text contains ``text`` (other mail to the same address may arrive meanwhile)."""
     cfg = cfg or _config.load()
 
     def arrived() -> dict[str, Any]:
-        found = [m for m in messages(to, since, cfg) if subject in m["subject"]]
+        found = [m for m in messages(to, since, cfg) if subject in m["subject"] and text in m["text"]]
         if not found:
             raise NotYet(f"no mail to {to} yet")
         return found[-1]

@@ -76,6 +76,11 @@ class Names:
     def distribution_comment(self) -> str:
         return f"{self.prefix} contact site"
 
+    @property
+    def budget(self) -> str:
+        """The monthly cost alarm notebook 00 sets (AWS Budgets names are unique per account, not per region)."""
+        return f"{self.prefix}-cost-guard"
+
 
 def names(cfg: Config | None = None) -> Names:
     cfg = cfg or _config.load()

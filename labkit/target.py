@@ -50,8 +50,11 @@ def activate(cfg: Config | None = None, environ: MutableMapping[str, str] | None
     return cfg
 
 
-def client(service: str, cfg: Config | None = None, **kwargs: Any) -> Any:
-    """A boto3 client for the target; on the local target it fails fast instead of retrying."""
+def client(service: str, cfg: Config | None = None, *, session: boto3.session.Session | None = None,
+           **kwargs: Any) -> Any:
+    """A boto3 client for the target; on the local target it fails fast instead of retrying. ``session``: one to
+    make it from (a session caches the service models it loads: many clients from one are much cheaper), used by
+    one thread at a time."""
     cfg = cfg or _config.load()
     retries = {"total_max_attempts": 1, "mode": "standard"} if cfg.local else {"mode": "standard"}
     kwargs.setdefault("region_name", cfg.region)
@@ -60,7 +63,7 @@ def client(service: str, cfg: Config | None = None, **kwargs: Any) -> Any:
         kwargs.setdefault("endpoint_url", cfg.gateway_url)
         kwargs.setdefault("aws_access_key_id", LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"])
         kwargs.setdefault("aws_secret_access_key", LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
-    return boto3.session.Session().client(service, **kwargs)
+    return (session or boto3.session.Session()).client(service, **kwargs)
 
 
 def cloud_health(cfg: Config, timeout: float = 2.0) -> dict[str, Any]:

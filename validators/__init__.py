@@ -2,19 +2,21 @@
 
     validators.check("setup")      a notebook's last cell: run one layer, show the table, raise if a check failed
     validators.run(["setup"])      run layers, return a Report (used by ``python -m validators`` = make check)
+
+The layers run concurrently (runner.py); a check whose prerequisite did not pass is "blocked by" it, not failed.
 """
 
 from __future__ import annotations
 
-import importlib
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import labkit
-from labkit import Config, LabError
+from labkit import Config, LabError, architecture, checkboard
 
-from .base import FAIL, PASS, PENDING, Context, Result, run_checks
+from .base import FAIL, PASS, PENDING, Result
+from .runner import run_layers
 
 # Layer name → module, in workshop order (notebook number in the comment).
 LAYERS: dict[str, str] = {
@@ -29,6 +31,7 @@ LAYERS: dict[str, str] = {
     "lambda": "validators.awslambda",  # 08
     "api": "validators.api",  # 09
     "sns": "validators.sns",  # 10
+    "journey": "validators.journey",  # 11
 }
 
 
@@ -70,10 +73,8 @@ def run(layers: list[str] | None = None, cfg: Config | None = None, learner: str
     if unknown:
         raise LabError(f"no such layer: {', '.join(unknown)}; the layers are {', '.join(LAYERS)}")
     report = Report(learner or cfg.owner, cfg.target, cfg.region, time.time())
-    ctx = Context(cfg)
-    for name in names:
-        module = importlib.import_module(LAYERS[name])
-        report.results.extend(run_checks(module.CHECKS, ctx))
+    report.results = run_layers({name: LAYERS[name] for name in LAYERS if name in names}, cfg)
+    checkboard.publish(cfg, report.learner, report.results, replace=layers is None)  # /_lab/ lights the picture
     return report
 
 
@@ -81,8 +82,14 @@ def check(layer: str, cfg: Config | None = None) -> Report:
     """Run one layer's checks, print the table, and raise LabError if any failed (a notebook's last cell)."""
     from .report import print_table
 
+    cfg = cfg or labkit.load_config()
     report = run([layer], cfg)
     print_table(report)
+    for bug in (r for r in report.results if r.detail):  # no report file is written here: show it in place
+        print(f"\n{bug.check}: the kit's validator failed (please report it with these lines):\n{bug.detail}")
+    # The whole workshop so far, as /_lab/ shows it: this layer just checked, the others as last published.
+    architecture.show(architecture.layers_from_results(checkboard.latest(cfg, report.learner)
+                                                       or [r.as_dict() for r in report.results]))
     if report.outcome == FAIL:
         failures = [r.check for r in report.results if r.status == FAIL]
         raise LabError(f"{len(failures)} check(s) failed: {', '.join(failures)}; the hints above say why")

@@ -6,15 +6,19 @@ throttled."""
 
 from __future__ import annotations
 
-import base64
-import json
+import contextlib
 import secrets
 import time
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
+import jwt
+import requests
 from botocore.exceptions import ClientError
+from cryptography.hazmat.primitives.asymmetric import rsa
 
-from labkit import api_url, mailbox, names, site_origin, site_origins
+from labkit import LabError, api_url, cognito_jwks_url, mailbox, names, site_origin, site_origins
 
 from .base import Check, Context, Result, failed, passed
 from .cognito import PASSWORD, find_pool
@@ -75,45 +79,63 @@ def probe_no_token(ctx: Context) -> Result:
     return passed("GET without a token → 401")
 
 
-def _forged(token: str) -> str:
-    """The same claims with the signature of another key: an attacker's token."""
-    header, payload, _ = token.split(".")
-    claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
-    claims["email"] = "mallory@example.com"
-    body = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
-    return f"{header}.{body}.{base64.urlsafe_b64encode(secrets.token_bytes(256)).rstrip(b'=').decode()}"
+def _forged(ctx: Context) -> str:
+    """An attacker's token: the claims and key id a real ID token of this pool would carry (when the pool exists),
+    signed with a key of the attacker's own. Made from scratch, so the check needs no sign-in to run."""
+    pool, client_id, kid = find_pool(ctx), "unknown-client", "attacker-key"
+    if pool is not None:
+        region = pool["Id"].split("_")[0]
+        issuer = f"https://cognito-idp.{region}.amazonaws.com/{pool['Id']}"
+        clients = ctx.client("cognito-idp").list_user_pool_clients(UserPoolId=pool["Id"], MaxResults=60)
+        client_id = next((c["ClientId"] for c in clients["UserPoolClients"]), client_id)
+        try:
+            keys = requests.get(cognito_jwks_url(pool["Id"], ctx.cfg), timeout=10).json().get("keys", [])
+            kid = next((k["kid"] for k in keys if "kid" in k), kid)
+        except (requests.RequestException, ValueError):
+            pass  # the key id only makes the forgery look better; any signature of ours must be refused
+    else:
+        issuer = f"https://cognito-idp.{ctx.cfg.region}.amazonaws.com/{ctx.cfg.region}_forged"
+    now = int(time.time())
+    claims = {"sub": str(uuid.uuid4()), "email": "mallory@example.com", "email_verified": True, "token_use": "id",
+              "aud": client_id, "iss": issuer, "iat": now, "auth_time": now, "exp": now + 3600}
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
 
 
-def visitor_token(ctx: Context) -> str:
+@contextlib.contextmanager
+def visitor(ctx: Context) -> Iterator[tuple[str, str]]:
+    """(ID token, e-mail) of a throw-away visitor of the site's pool and app client, deleted afterwards whatever
+    happens; what is missing (the pool, the app client) is a LabError naming the notebook that makes it."""
     idp = ctx.client("cognito-idp")
     pool = find_pool(ctx)
     if pool is None:
-        raise RuntimeError("no user pool (notebook 06)")
+        raise LabError(f"no user pool named {names(ctx.cfg).user_pool} to sign a visitor in: run notebook 06")
     clients = idp.list_user_pool_clients(UserPoolId=pool["Id"], MaxResults=60)["UserPoolClients"]
-    client_id = next(c["ClientId"] for c in clients if c["ClientName"] == names(ctx.cfg).app_client)
+    client_id = next((c["ClientId"] for c in clients if c["ClientName"] == names(ctx.cfg).app_client), None)
+    if client_id is None:
+        raise LabError(f"no app client named {names(ctx.cfg).app_client} in the pool {pool['Id']} to sign a visitor "
+                       "in: run notebook 06's app-client cell")
     email = f"validator-{secrets.token_hex(4)}@example.com"
     since = time.time()
     idp.sign_up(ClientId=client_id, Username=email, Password=PASSWORD,
                 UserAttributes=[{"Name": "email", "Value": email}])
-    if ctx.cfg.local:
-        code = mailbox.code_in(mailbox.wait_for(email, since=since, cfg=ctx.cfg, progress=False, deadline=15))
-        idp.confirm_sign_up(ClientId=client_id, Username=email, ConfirmationCode=code)
-    else:
-        idp.admin_confirm_sign_up(UserPoolId=pool["Id"], Username=email)
-    ctx.facts["visitor"] = (pool["Id"], email)
-    tokens = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
-                               AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD})["AuthenticationResult"]
-    return tokens["IdToken"]
+    try:
+        if ctx.cfg.local:
+            code = mailbox.code_in(mailbox.wait_for(email, since=since, cfg=ctx.cfg, progress=False, deadline=15))
+            idp.confirm_sign_up(ClientId=client_id, Username=email, ConfirmationCode=code)
+        else:
+            idp.admin_confirm_sign_up(UserPoolId=pool["Id"], Username=email)
+        tokens = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                   AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD})["AuthenticationResult"]
+        yield tokens["IdToken"], email
+    finally:
+        idp.admin_delete_user(UserPoolId=pool["Id"], Username=email)
 
 
 def post_as_visitor(ctx: Context, message: str) -> tuple[Any, str]:
     """POST /messages as a throw-away visitor, deleted afterwards: the API's answer and the visitor's e-mail."""
-    token = visitor_token(ctx)
-    pool, email = ctx.facts.pop("visitor")
-    try:
+    with visitor(ctx) as (token, email):
         return call(ctx, "POST", token, json={"name": "Validator", "message": message}), email
-    finally:
-        ctx.client("cognito-idp").admin_delete_user(UserPoolId=pool, Username=email)
 
 
 def probe_proxy(ctx: Context) -> Result:
@@ -139,14 +161,10 @@ def _authorizer_seen(ctx: Context) -> str:
 
 
 def probe_signed_in(ctx: Context) -> Result:
-    token = ctx.facts["token"] = visitor_token(ctx)
     marker = f"validator {secrets.token_hex(4)}"
-    try:
+    with visitor(ctx) as (token, _):
         created = call(ctx, "POST", token, json={"name": "Validator", "message": marker})
         listed = call(ctx, "GET", token)
-    finally:
-        pool, email = ctx.facts.pop("visitor")
-        ctx.client("cognito-idp").admin_delete_user(UserPoolId=pool, Username=email)
     if created.status_code == 500 and "Internal server error" in created.text:
         return failed("POST → 500 Internal server error", "201",
                       "missing Lambda permission: add_permission for apigateway.amazonaws.com with the API's "
@@ -170,7 +188,7 @@ def probe_signed_in(ctx: Context) -> Result:
 
 
 def probe_forged(ctx: Context) -> Result:
-    answer = call(ctx, "GET", _forged(ctx.facts["token"]))
+    answer = call(ctx, "GET", _forged(ctx))
     if answer.status_code != 401:
         return failed(f"forged token → {answer.status_code}", "401", "the authorizer does not check signatures")
     return passed("forged token → 401")
@@ -241,12 +259,8 @@ def probe_www_origin(ctx: Context) -> Result:
                 "then deploy") if kind != "AWS_PROXY" else fix
         return failed(f"preflight from {www} → {preflight.status_code}, Allow-Origin {allowed or 'missing'}",
                       f"Allow-Origin {www}", hint)
-    token = visitor_token(ctx)
-    try:
+    with visitor(ctx) as (token, _):
         listed = call(ctx, "GET", token, headers={"Origin": www})
-    finally:
-        pool, email = ctx.facts.pop("visitor")
-        ctx.client("cognito-idp").admin_delete_user(UserPoolId=pool, Username=email)
     allowed = listed.headers.get("Access-Control-Allow-Origin", "")
     if listed.status_code != 200 or allowed not in ("*", www):
         return failed(f"signed-in GET from {www} → {listed.status_code}, Allow-Origin {allowed or 'missing'}",
@@ -271,13 +285,16 @@ def probe_throttling(ctx: Context) -> Result:
 
 
 CHECKS = [
-    Check("api.deployed", "the API is deployed to its stage", probe_api, gate=True),
-    Check("api.no_token", "no token → 401", probe_no_token, gate=True),
-    Check("api.proxy", "GET and POST use the Lambda proxy integration", probe_proxy, gate=True),
-    Check("api.signed_in", "a signed-in visitor stores and lists a message", probe_signed_in, gate=True),
-    Check("api.forged_token", "a forged token → 401", probe_forged),
-    Check("api.preflight", "the browser's preflight is answered without auth", probe_preflight),
-    Check("api.error_cors", "API Gateway's own errors reach the browser (CORS)", probe_error_cors),
-    Check("api.www_origin", "the API answers the www name's origin", probe_www_origin),
-    Check("api.throttling", "the stage is throttled", probe_throttling),
+    Check("api.deployed", "the API is deployed to its stage", probe_api),
+    Check("api.no_token", "no token → 401", probe_no_token, needs=("api.deployed",)),
+    Check("api.proxy", "GET and POST use the Lambda proxy integration", probe_proxy, needs=("api.deployed",)),
+    Check("api.signed_in", "a signed-in visitor stores and lists a message", probe_signed_in,
+          needs=("api.deployed", "api.proxy", "cognito.client", "lambda.function")),
+    Check("api.forged_token", "a forged token → 401", probe_forged, needs=("api.deployed",)),
+    Check("api.preflight", "the browser's preflight is answered without auth", probe_preflight,
+          needs=("api.deployed",)),
+    Check("api.error_cors", "API Gateway's own errors reach the browser (CORS)", probe_error_cors,
+          needs=("api.deployed",)),
+    Check("api.www_origin", "the API answers the www name's origin", probe_www_origin, needs=("api.signed_in",)),
+    Check("api.throttling", "the stage is throttled", probe_throttling, needs=("api.deployed",)),
 ]

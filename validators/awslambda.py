@@ -111,9 +111,9 @@ def probe_invoke(ctx: Context) -> Result:
 
 
 CHECKS = [
-    Check("lambda.function", "the contact function exists", probe_function, gate=True),
-    Check("lambda.runtime", "a supported Python runtime", probe_runtime),
-    Check("lambda.role", "its role grants only what it needs", probe_role),
-    Check("lambda.environment", "it knows its table and topic", probe_environment),
-    Check("lambda.invoke", "a proxy event gets a proxy response with CORS", probe_invoke),
+    Check("lambda.function", "the contact function exists", probe_function),
+    Check("lambda.runtime", "a supported Python runtime", probe_runtime, needs=("lambda.function",)),
+    Check("lambda.role", "its role grants only what it needs", probe_role, needs=("lambda.function",)),
+    Check("lambda.environment", "it knows its table and topic", probe_environment, needs=("lambda.function",)),
+    Check("lambda.invoke", "a proxy event gets a proxy response with CORS", probe_invoke, needs=("lambda.function",)),
 ]

@@ -1,28 +1,33 @@
 """The shape every validator shares.
 
-    Check(id, title, probe, wait=…)   one behaviour to probe; ``probe(ctx) -> Result``
-    Result(status, observed, …)       pass / fail / pending / skip, with what was seen, what was expected, and a
-                                      hint naming the likely cause
+    Check(id, title, probe, needs=…, wait=…)   one behaviour to probe; ``probe(ctx) -> Result``; ``needs`` names
+                                      the checks (or whole layers) it depends on: it runs only once they passed
+    Result(status, observed, …)       pass / fail / pending / skip / blocked, with what was seen, what was
+                                      expected, and a hint naming the likely cause
     Context                           the target configuration and clients, shared by a layer's checks
-    run_checks(checks, ctx)           runs them in order; a probe raising NotYet is retried up to ``wait`` seconds
-                                      (AWS eventual consistency) and ends ``pending``; a LabError ends ``fail``
-                                      (observed: what is wrong; hint: the whole message); any other exception is
-                                      a validator bug: ``fail``, its traceback in ``detail`` (the JSON report);
-                                      a failed ``gate`` check skips the rest
+    run_checks(checks, ctx)           runs one list in order (runner.py runs the layers, concurrently); a probe
+                                      raising NotYet is retried up to ``wait`` seconds (AWS eventual consistency)
+                                      and ends ``pending``; a LabError ends ``fail`` (observed: what is wrong;
+                                      hint: the whole message); any other exception is a validator bug: ``fail``,
+                                      its traceback in ``detail`` (the JSON report); a check whose need did not
+                                      pass is ``blocked`` by it, not run
 """
 
 from __future__ import annotations
 
+import threading
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
+import boto3
+
 from labkit import Config, LabError, NotYet, StillPending, client, retry_until
 
-PASS, FAIL, PENDING, SKIP = "pass", "fail", "pending", "skip"
-BUG_HINT = ("a bug in the kit's validator, not in your work: the traceback is this check's \"detail\" in the JSON "
-            "report (make check writes reports/check.json); please report it")
+PASS, FAIL, PENDING, SKIP, BLOCKED = "pass", "fail", "pending", "skip", "blocked"
+BUG_HINT = ("a bug in the kit's validator, not in your work: its traceback is printed below the table in a notebook, "
+            "and is this check's \"detail\" in reports/check.json after make check; please report it")
 
 
 def lab_error_observed(exc: LabError) -> str:
@@ -43,6 +48,7 @@ class Result:
     seconds: float = 0.0
     counted: bool = True  # False for checks that do not apply to this target: they leave the score alone
     detail: str = ""  # a validator bug's traceback: kept in the JSON report, never in the table
+    blocked_by: str = ""  # for a blocked check: the check that did not pass, at the root of the chain
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -61,13 +67,33 @@ def skipped(reason: str) -> Result:
     return Result(SKIP, reason, counted=False)
 
 
+class Clients:
+    """boto3 clients made from one session, for every layer of a run: a session loads each service's model once
+    (a client of a new session costs some 50 ms of CPU, which eleven layers starting together would queue for).
+    Sessions are not thread-safe, so clients are made one at a time; the clients themselves are."""
+
+    def __init__(self, cfg: Config) -> None:
+        self.cfg, self._lock, self._made = cfg, threading.Lock(), {}
+        self._session = boto3.session.Session()
+
+    def get(self, service: str, **kwargs: Any) -> Any:
+        key = (service, *sorted(kwargs.items()))
+        with self._lock:
+            if key not in self._made:
+                self._made[key] = client(service, self.cfg, session=self._session, **kwargs)
+            return self._made[key]
+
+
 @dataclass
 class Context:
     cfg: Config
     facts: dict[str, Any] = field(default_factory=dict)  # what one check learns for the next (ids, tokens)
+    clients: Clients | None = None
 
     def client(self, service: str, **kwargs: Any) -> Any:
-        return client(service, self.cfg, **kwargs)
+        if self.clients is None:
+            self.clients = Clients(self.cfg)
+        return self.clients.get(service, **kwargs)
 
 
 @dataclass
@@ -76,7 +102,7 @@ class Check:
     title: str
     probe: Callable[[Context], Result]
     wait: float = 0.0  # seconds to keep retrying a probe that raises NotYet
-    gate: bool = False  # if this check does not pass, the checks after it are not run (they could only fail)
+    needs: tuple[str, ...] = ()  # check ids (or layer names) it depends on: run only once they passed
 
     def run(self, ctx: Context) -> Result:
         start = time.monotonic()
@@ -99,17 +125,29 @@ class Check:
         return result
 
 
-def run_checks(checks: list[Check], ctx: Context) -> list[Result]:
-    """Run checks in order; after a failed gate the rest are reported as skipped, naming the gate."""
+def blocked(need: Result) -> Result:
+    """The result of a check whose need ``need`` did not pass (itself perhaps blocked: the root cause is named)."""
+    root = need.blocked_by or need.check
+    waiting = need.status == PENDING or (need.status == BLOCKED and need.observed.endswith("(pending)"))
+    then = "wait for it, then run the check again" if waiting else "fix it first (its hint says how)"
+    return Result(BLOCKED, f"blocked by {root}" + (" (pending)" if waiting else ""), hint=f"runs once {root} passes: "
+                  + then, blocked_by=root)
+
+
+def unmet(check: Check, done: dict[str, Result]) -> Result | None:
+    """The first need of ``check`` that did not pass (a skipped one does not apply here and counts as met); needs
+    not in ``done`` (a layer not run) are ignored."""
+    return next((done[n] for n in check.needs if n in done and done[n].status not in (PASS, SKIP)), None)
+
+
+def run_checks(checks: list[Check], ctx: Context, done: dict[str, Result] | None = None) -> list[Result]:
+    """Run ``checks`` in order; a check whose need (in ``done`` or earlier in the list) did not pass is blocked."""
+    done = {} if done is None else done
     results: list[Result] = []
-    # A failed gate skips the rest of its layer; only the setup gate (the target itself) skips every later layer.
-    blocked_by = ctx.facts.get("blocked_by") if str(ctx.facts.get("blocked_by", "")).startswith("setup.") else None
     for check in checks:
-        if blocked_by:
-            results.append(Result(SKIP, f"not run: {blocked_by} did not pass", check=check.id, title=check.title))
-            continue
-        result = check.run(ctx)
+        need = unmet(check, done)
+        result = check.run(ctx) if need is None else blocked(need)
+        result.check, result.title = check.id, check.title
+        done[check.id] = result
         results.append(result)
-        if check.gate and result.status != PASS:
-            blocked_by = ctx.facts["blocked_by"] = check.id
     return results

@@ -128,10 +128,14 @@ def probe_fresh(ctx: Context) -> Result:
 
 CHECKS = [
     Check("cdn.distribution", "the distribution is deployed with the domain and www as aliases", probe_distribution,
-          gate=True, wait=60),
-    Check("cdn.origin_access", "it reads the private bucket through OAC", probe_origin_access, gate=True),
-    Check("cdn.cache", "a fresh request is a Miss, the repeat a Hit with Age and Via", probe_cache),
-    Check("cdn.root_and_spa", "/ serves index.html, unknown paths fall back to it", probe_root_and_spa),
-    Check("cdn.https_redirect", "HTTP is redirected to HTTPS", probe_https_redirect),
-    Check("cdn.fresh", "the served index.html is the bucket's current one", probe_fresh),
+          wait=60),
+    Check("cdn.origin_access", "it reads the private bucket through OAC", probe_origin_access,
+          needs=("cdn.distribution",)),
+    Check("cdn.cache", "a fresh request is a Miss, the repeat a Hit with Age and Via", probe_cache,
+          needs=("cdn.origin_access",)),
+    Check("cdn.root_and_spa", "/ serves index.html, unknown paths fall back to it", probe_root_and_spa,
+          needs=("cdn.origin_access",)),
+    Check("cdn.https_redirect", "HTTP is redirected to HTTPS", probe_https_redirect, needs=("cdn.distribution",)),
+    Check("cdn.fresh", "the served index.html is the bucket's current one", probe_fresh,
+          needs=("cdn.origin_access",)),
 ]

@@ -137,9 +137,10 @@ def probe_handshake(ctx: Context) -> Result:
 
 
 CHECKS = [
-    Check("certificate.exists", "a us-east-1 certificate covers the domain and www", probe_certificate, gate=True),
-    Check("certificate.issued", "it is issued (DNS validation answered)", probe_issued, wait=20),
+    Check("certificate.exists", "a us-east-1 certificate covers the domain and www", probe_certificate),
+    Check("certificate.issued", "it is issued (DNS validation answered)", probe_issued, wait=20,
+          needs=("certificate.exists",)),
     # wait: a distribution's first deploy (local: LAB_CLOUDFRONT_DEPLOY_SECONDS) before its names answer over TLS
     Check("certificate.tls", "the site's TLS handshake presents it for the domain and www", probe_handshake,
-          wait=60),
+          wait=60, needs=("certificate.issued",)),
 ]

@@ -107,10 +107,12 @@ def probe_token(ctx: Context) -> Result:
 
 
 CHECKS = [
-    Check("cognito.pool", "the user pool exists", probe_pool, gate=True),
+    Check("cognito.pool", "the user pool exists", probe_pool),
     Check("cognito.settings", "sign-in with e-mail, codes by e-mail, a password policy", probe_sign_up_settings,
-          gate=True),
-    Check("cognito.client", "a public app client allowing password sign-in", probe_client, gate=True),
-    Check("cognito.sign_up_in", "a visitor can sign up, confirm and sign in", probe_sign_up_and_in, gate=True),
-    Check("cognito.token", "the ID token verifies against the pool's JWKS", probe_token),
+          needs=("cognito.pool",)),
+    Check("cognito.client", "a public app client allowing password sign-in", probe_client,
+          needs=("cognito.pool",)),
+    Check("cognito.sign_up_in", "a visitor can sign up, confirm and sign in", probe_sign_up_and_in,
+          needs=("cognito.settings", "cognito.client")),
+    Check("cognito.token", "the ID token verifies against the pool's JWKS", probe_token, needs=("cognito.sign_up_in",)),
 ]

@@ -47,40 +47,61 @@ def _distribution_domains(ctx: Context) -> dict[str, str]:
     return {d["DomainName"].rstrip(".").lower(): d["Id"] for d in listing.get("Items", []) or []}
 
 
+ALIAS_FIX = ("create alias A records for the domain and www: AliasTarget with HostedZoneId Z2FDTNDATAQYW2 (every "
+             "CloudFront distribution's) and the distribution's DomainName (notebook 04)")
+
+
+def _judge(name: str, sets: dict, domains: dict[str, str]) -> tuple[str, str, str]:
+    """One of the site's names from its record sets: ("ok", what it is, note) or ("fail", observed, hint)."""
+    record = sets.get((name, "A"))
+    cname = sets.get((name, "CNAME"))
+    if record is None and cname is not None:
+        value = (cname.get("ResourceRecords") or [{}])[0].get("Value", "")
+        if "://" in value:
+            return ("fail", f"{name} is a CNAME to {value!r}",
+                    "the CNAME value contains https://: a DNS record names a host, not a URL; use the "
+                    "distribution's DomainName alone, or better an alias A record (notebook 04)")
+        if value.rstrip(".").lower() not in domains:
+            return "fail", f"{name} is a CNAME to {value}, which is no distribution of this account", ALIAS_FIX
+        # Valid on AWS too: a CNAME to the distribution's name works for www (never at the apex, where Route 53
+        # allows no CNAME); an alias is still the better choice: answered as an address, no charge per query.
+        return "ok", f"{name} → CNAME {value.rstrip('.')}", "a CNAME works; an alias A record is preferred"
+    if record is None:
+        return "fail", f"no record for {name}", ALIAS_FIX
+    target = record.get("AliasTarget", {})
+    if not target:
+        return "fail", f"{name} is a plain A record, not an alias to the distribution", ALIAS_FIX
+    if target.get("HostedZoneId") != "Z2FDTNDATAQYW2" or target["DNSName"].rstrip(".").lower() not in domains:
+        return "fail", f"{name} aliases {target.get('DNSName')}, which is no distribution of this account", ALIAS_FIX
+    return "ok", f"{name} → alias {target['DNSName'].rstrip('.')}", ""
+
+
 def probe_aliases(ctx: Context) -> Result:
-    """apex and www are alias A records to the distribution and the server answers them."""
+    """apex and www lead to the distribution (alias A records, or a CNAME for www) and the server answers them."""
     domains = _distribution_domains(ctx)
+    if not domains:
+        return skipped("no distribution yet: notebook 04 adds the aliases")
     sets = {(r["Name"].rstrip(".").lower(), r["Type"]): r for r in record_sets(ctx, ctx.facts["zone"]["Id"])}
     host, port = _server(ctx)
-    problems, seen = [], []
+    seen, notes = [], []
     for name in (ctx.cfg.domain, f"www.{ctx.cfg.domain}"):
-        record = sets.get((name, "A"))
-        if record is None:
-            if not domains:
-                return skipped("no distribution yet: notebook 04 adds the aliases")
-            problems.append(f"no A record for {name}")
-            continue
-        target = record.get("AliasTarget", {})
-        if not target:
-            problems.append(f"{name} is a plain A record, not an alias to the distribution")
-            continue
-        if target.get("HostedZoneId") != "Z2FDTNDATAQYW2" or target["DNSName"].rstrip(".").lower() not in domains:
-            problems.append(f"{name} aliases {target.get('DNSName')}, which is no distribution of this account")
-            continue
-        answer = dns_query(name, "A", host, port)
-        if not answer.values("A"):
-            problems.append(f"{name}: {answer.rcode} with no address")
-        seen.append(f"{name} → {', '.join(answer.values('A'))}")
-    if problems:
-        return failed("; ".join(problems), "alias A records to the distribution (Z2FDTNDATAQYW2)",
-                      "create alias records: AliasTarget with HostedZoneId Z2FDTNDATAQYW2 and the distribution's "
-                      "DomainName")
-    return passed("; ".join(seen))
+        verdict, what, extra = _judge(name, sets, domains)
+        if verdict == "fail":
+            return failed(what, "alias A records to the distribution (Z2FDTNDATAQYW2)", extra)
+        rtype = "CNAME" if "CNAME" in what else "A"
+        answer = dns_query(name, rtype, host, port)
+        if not answer.values(rtype):
+            return failed(f"{name}: {answer.rcode} with no {rtype} in the answer", f"the {rtype} record served",
+                          "the zone's server does not answer the record: check its name (a typo, or a record in "
+                          "another zone)")
+        seen.append(f"{name} → {', '.join(answer.values(rtype))}")
+        notes.extend([f"{name}: {extra}"] if extra else [])
+    return passed("; ".join(seen + notes))
 
 
 CHECKS = [
-    Check("dns.zone", "the hosted zone exists", probe_zone, gate=True),
-    Check("dns.authoritative", "its name server answers SOA and NS", probe_authoritative, gate=True),
-    Check("dns.txt", "the TXT record is served", probe_txt),
-    Check("dns.aliases", "apex and www lead to the distribution", probe_aliases),
+    Check("dns.zone", "the hosted zone exists", probe_zone),
+    Check("dns.authoritative", "its name server answers SOA and NS", probe_authoritative, needs=("dns.zone",)),
+    Check("dns.txt", "the TXT record is served", probe_txt, needs=("dns.authoritative",)),
+    Check("dns.aliases", "apex and www lead to the distribution", probe_aliases, needs=("dns.authoritative",)),
 ]

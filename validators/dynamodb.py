@@ -103,9 +103,11 @@ def probe_through_api(ctx: Context) -> Result:
 
 
 CHECKS = [
-    Check("dynamodb.table", "the messages table exists and is active", probe_table, gate=True),
-    Check("dynamodb.keys", "keys: sender (partition), createdAt (sort)", probe_keys, gate=True),
-    Check("dynamodb.billing", "billing per request", probe_billing),
-    Check("dynamodb.round_trip", "an item written as the function writes is found by its query", probe_round_trip),
-    Check("dynamodb.through_api", "the item written through the API is found", probe_through_api),
+    Check("dynamodb.table", "the messages table exists and is active", probe_table),
+    Check("dynamodb.keys", "keys: sender (partition), createdAt (sort)", probe_keys, needs=("dynamodb.table",)),
+    Check("dynamodb.billing", "billing per request", probe_billing, needs=("dynamodb.table",)),
+    Check("dynamodb.round_trip", "an item written as the function writes is found by its query", probe_round_trip,
+          needs=("dynamodb.keys",)),
+    Check("dynamodb.through_api", "the item written through the API is found", probe_through_api,
+          needs=("dynamodb.keys", "api.signed_in")),
 ]

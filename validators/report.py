@@ -13,7 +13,7 @@ from rich.table import Table
 
 from . import Report
 
-STYLES = {"pass": "green", "fail": "bold red", "pending": "yellow", "skip": "dim"}
+STYLES = {"pass": "green", "fail": "bold red", "pending": "yellow", "skip": "dim", "blocked": "magenta"}
 
 
 def print_table(report: Report, console: Console | None = None) -> None:
@@ -38,7 +38,7 @@ def write_json(report: Report, path: Path) -> None:
 def write_junit(report: Report, path: Path) -> None:
     suite = ET.Element("testsuite", name=f"serverless-lab-kit.{report.learner}", tests=str(len(report.results)),
                        failures=str(report.counts.get("fail", 0)),
-                       skipped=str(report.counts.get("skip", 0) + report.counts.get("pending", 0)),
+                       skipped=str(sum(report.counts.get(s, 0) for s in ("skip", "pending", "blocked"))),
                        timestamp=time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(report.started)))
     for r in report.results:
         case = ET.SubElement(suite, "testcase", classname=r.check.split(".")[0], name=r.check, time=str(r.seconds))
@@ -46,7 +46,7 @@ def write_junit(report: Report, path: Path) -> None:
             failure = ET.SubElement(case, "failure", message=r.hint or r.observed)
             failure.text = f"observed: {r.observed}\nexpected: {r.expected}\nhint: {r.hint}" + (
                 f"\n{r.detail}" if r.detail else "")
-        elif r.status in ("pending", "skip"):
+        elif r.status in ("pending", "skip", "blocked"):
             ET.SubElement(case, "skipped", message=f"{r.status}: {r.hint or r.observed}")
     ET.indent(suite)
     ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)

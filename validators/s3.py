@@ -87,8 +87,9 @@ def probe_site_objects(ctx: Context) -> Result:
 
 
 CHECKS = [
-    Check("s3.bucket", "the site bucket exists", probe_bucket, gate=True),
-    Check("s3.block_public_access", "Block Public Access is fully on", probe_block_public_access),
-    Check("s3.anonymous_denied", "an anonymous GET of the bucket is refused", probe_anonymous_denied),
-    Check("s3.site_objects", "the site's files are there with their content types", probe_site_objects),
+    Check("s3.bucket", "the site bucket exists", probe_bucket),
+    Check("s3.block_public_access", "Block Public Access is fully on", probe_block_public_access, needs=("s3.bucket",)),
+    Check("s3.anonymous_denied", "an anonymous GET of the bucket is refused", probe_anonymous_denied, needs=("s3.bucket",)),
+    Check("s3.site_objects", "the site's files are there with their content types", probe_site_objects,
+          needs=("s3.bucket",)),
 ]

@@ -46,8 +46,8 @@ def probe_health(ctx: Context) -> Result:
 
 
 CHECKS = [
-    Check("setup.target", "the target is reachable and usable", probe_target, gate=True),
-    Check("setup.identity", "the credentials act in the expected account", probe_identity),
-    Check("setup.boto3", "plain boto3 reaches the target", probe_plain_boto3),
-    Check("setup.health", "every local cloud component is healthy", probe_health),
+    Check("setup.target", "the target is reachable and usable", probe_target),
+    Check("setup.identity", "the credentials act in the expected account", probe_identity, needs=("setup.target",)),
+    Check("setup.boto3", "plain boto3 reaches the target", probe_plain_boto3, needs=("setup.target",)),
+    Check("setup.health", "every local cloud component is healthy", probe_health, needs=("setup.target",)),
 ]

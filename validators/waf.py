@@ -90,8 +90,9 @@ def probe_rate_limit(ctx: Context) -> Result:
 
 
 CHECKS = [
-    Check("waf.attached", "the web ACL is attached to the distribution", probe_attached, gate=True, wait=60),
-    Check("waf.attacks", "attack probes are blocked", probe_attacks),
-    Check("waf.benign", "ordinary requests pass", probe_benign),
-    Check("waf.rate_limit", "the rate-based rule answers after its limit", probe_rate_limit),
+    Check("waf.attached", "the web ACL is attached to the distribution", probe_attached, wait=60),
+    Check("waf.attacks", "attack probes are blocked", probe_attacks, needs=("waf.attached",)),
+    Check("waf.benign", "ordinary requests pass", probe_benign, needs=("waf.attached",)),
+    Check("waf.rate_limit", "the rate-based rule answers after its limit", probe_rate_limit,
+          needs=("waf.attached",)),
 ]

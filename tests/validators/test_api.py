@@ -9,7 +9,7 @@ import uuid
 
 import validators
 from labkit import names, site_origins
-from validators.base import FAIL, PASS, SKIP
+from validators.base import BLOCKED, FAIL, PASS
 
 from .deployments import APP, deploy_api, deploy_app
 
@@ -112,7 +112,8 @@ def test_non_proxy_integration_is_named(cloud):
     assert found["api.proxy"].status == FAIL and "GET → AWS" in found["api.proxy"].observed
     for words in ("proxy vs non-proxy", "requestContext.authorizer.claims", "use type AWS_PROXY"):
         assert words in found["api.proxy"].hint
-    assert found["api.signed_in"].status == SKIP  # a gate: the 500 it would get says nothing more
+    # It needs the proxy integration: the 500 it would get says nothing more.
+    assert found["api.signed_in"].status == BLOCKED and found["api.signed_in"].blocked_by == "api.proxy"
 
 
 def test_stage_without_throttling_is_named(cloud):

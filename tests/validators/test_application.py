@@ -70,10 +70,20 @@ def test_missing_cors_header_is_named(cloud):
     assert found.status == FAIL and "missing CORS header" in found.hint
 
 
-def test_unconfirmed_subscription_is_named_and_nothing_arrives(cloud):
+def test_unconfirmed_subscription_is_named_and_blocks_delivery(cloud):
     found = results(deploy_app(cloud, confirm=False), ["sns"])
     assert found["sns.subscription"].status == FAIL and "not confirmed" in found["sns.subscription"].hint
-    assert found["sns.delivery"].status == FAIL
+    assert found["sns.delivery"].status == "blocked" and found["sns.delivery"].blocked_by == "sns.subscription"
+
+
+def test_a_published_mail_without_the_message_is_named(cloud, monkeypatch):
+    """Other mail to the owner arrives meanwhile (other layers send messages too): the check waits for the one
+    carrying its own message, and names a notification that lacks the text."""
+    source = APP.replace('Message=', 'Message="A visitor wrote." or ', 1)
+    assert source != APP
+    monkeypatch.setattr("validators.sns.MAIL_DEADLINE", 3)  # the right mail never comes: no need to wait 20 s
+    found = results(deploy_app(cloud, source=source), ["sns"])["sns.delivery"]
+    assert found.status == FAIL and "does not carry the message" in found.hint, (found.observed, found.hint)
 
 
 def test_delivery_through_a_temporary_queue_as_on_aws_leaves_nothing_behind(cloud):

@@ -7,7 +7,7 @@ import uuid
 
 import validators
 from labkit import config, names
-from validators.base import FAIL, PASS, SKIP
+from validators.base import BLOCKED, FAIL, PASS, SKIP
 
 
 def deploy(cloud, *, secret=False, flows=("ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"), verify=True):
@@ -33,7 +33,8 @@ def test_pool_as_the_notebook_makes_it_passes(cloud):
 def test_missing_pool_names_the_notebook(cloud):
     found = results(config.load({**cloud.env, "LAB_PREFIX": f"t{uuid.uuid4().hex[:8]}"}))
     assert found["cognito.pool"].status == FAIL and "notebook 06" in found["cognito.pool"].hint
-    assert found["cognito.token"].status == SKIP
+    token = found["cognito.token"]  # blocked through sign-up and the client, naming the root cause
+    assert token.status == BLOCKED and token.blocked_by == "cognito.pool" and token.observed == "blocked by cognito.pool"
 
 
 def test_client_secret_is_named(cloud):

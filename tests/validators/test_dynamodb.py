@@ -7,7 +7,7 @@ import uuid
 
 import validators
 from labkit import config, names
-from validators.base import FAIL, PASS, SKIP
+from validators.base import BLOCKED, FAIL, PASS, SKIP
 
 from .deployments import deploy_api, deploy_app
 
@@ -67,7 +67,8 @@ def test_wrong_key_is_named_and_stops_the_layer(cloud):
     create(cloud, cfg, [("id", "HASH")])
     found = results(cfg)
     assert found["dynamodb.keys"].status == FAIL and "wrong table key" in found["dynamodb.keys"].hint
-    assert found["dynamodb.round_trip"].status == SKIP
+    assert found["dynamodb.round_trip"].status == BLOCKED and found["dynamodb.round_trip"].blocked_by == "dynamodb.keys"
+    assert found["dynamodb.billing"].status == PASS  # it does not depend on the keys
 
 
 def test_provisioned_billing_is_named(cloud):

@@ -62,15 +62,6 @@ def test_make_check_exit_status_and_reports(cloud, tmp_path):
     assert json.loads((tmp_path / "check.json").read_text())["outcome"] == "pass"
 
 
-def test_a_failed_gate_skips_its_layer_only_unless_it_is_the_setup_gate():
-    ctx = Context(config.load({}))
-    broken = [Check("a.gate", "gate", lambda ctx: failed("x", "y", "z"), gate=True), Check("a.next", "n", lambda c: passed())]
-    fine = [Check("b.one", "one", lambda ctx: passed())]
-    assert [r.status for r in run_checks(broken, ctx) + run_checks(fine, ctx)] == ["fail", "skip", "pass"]
-    setup_gate = [Check("setup.target", "target", lambda ctx: failed("down", "up", "run make up"), gate=True)]
-    assert [r.status for r in run_checks(setup_gate, ctx) + run_checks(fine, ctx)] == ["fail", "skip"]
-
-
 def test_observed_never_names_a_python_class():
     """A LabError shows what is wrong in words; a validator bug stays readable, its traceback kept in detail."""
     from labkit.errors import CloudDown, TargetError

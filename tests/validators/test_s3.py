@@ -41,7 +41,7 @@ def test_missing_bucket_fails_the_gate_naming_the_notebook(cloud):
     cfg = config.load({**cloud.env, "LAB_PREFIX": f"t{uuid.uuid4().hex[:8]}"})
     found = results(cfg)
     assert found["s3.bucket"].status == FAIL and "notebook 01" in found["s3.bucket"].hint
-    assert found["s3.site_objects"].status == "skip"
+    assert found["s3.site_objects"].status == "blocked" and found["s3.site_objects"].counted
 
 
 def test_public_bucket_is_caught_by_behaviour(deployment):

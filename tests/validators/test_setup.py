@@ -7,7 +7,7 @@ import pytest
 import validators
 from labkit import config
 from labkit.errors import LabError
-from validators.base import FAIL, PASS, SKIP
+from validators.base import BLOCKED, FAIL, PASS
 
 from ..conftest import free_port
 
@@ -22,13 +22,13 @@ def test_healthy_local_cloud_passes_every_check(cloud_environ):
     assert report.score == "4/4" and report.outcome == PASS
 
 
-def test_cloud_down_fails_the_gate_with_make_up_hint_and_skips_the_rest():
+def test_cloud_down_fails_the_target_check_with_make_up_hint_and_blocks_the_rest():
     cfg = config.load({"LAB_GATEWAY_PORT": str(free_port())})
     results = by_id(validators.run(["setup"], cfg))
     assert results["setup.target"].status == FAIL
     assert results["setup.target"].hint == "the local cloud is not running: run make up"
     for check in ("setup.identity", "setup.boto3", "setup.health"):
-        assert results[check].status == SKIP and "setup.target" in results[check].observed
+        assert results[check].status == BLOCKED and results[check].observed == "blocked by setup.target"
 
 
 def test_wrong_account_fails_identity_hint(monkeypatch, cloud):

@@ -16,6 +16,7 @@ port>/<stage>/…, through the edge.
     responses.py    gateway responses and $context rendering; accesslog.py CloudWatch Logs lines
     state.py        live reads of stages, plans and policies, cached per change of their services
     provider.py     CreateDeployment (REST: keep the stage's settings, freeze the API; HTTP APIs: moto has none)
+    lazyvalidator.py  moto's OpenAPI validator imported when first used, not with moto's models (~2 s)
 """
 
 from .component import ApiGatewayComponent

@@ -23,7 +23,7 @@ from ..core.component import Component
 from ..core.edge import Site, edge_of
 from ..moto import changes
 from ..wafv2.request import WafRequest
-from . import accesslog, models
+from . import accesslog, lazyvalidator, models
 from .authorizers import TokenVerifier
 from .deployments import DeploymentStore, HttpDefinition, RestDefinition
 from .events import Incoming
@@ -58,6 +58,9 @@ class ApiGatewayComponent(Component):
         self._live_cache: dict[str, tuple[dict[str, Any], HttpDefinition]] = {}
 
     # -- component -------------------------------------------------------------------------------------------
+    def bind(self) -> None:
+        lazyvalidator.defer()  # before anything (a snapshot's restore, the first request) imports moto's models
+
     def providers(self) -> list[Any]:
         from .provider import ApiGatewayProvider, ApiGatewayV2Provider
 

@@ -10,7 +10,9 @@
 
 Setting (read at start):
     LAB_CLOUDFRONT_DEPLOY_SECONDS   how long a distribution stays InProgress after Create/Update, and an invalidation
-                                    before it is Completed (default 10; AWS takes minutes). Tests use about 1.
+                                    before it is Completed (default 3; AWS takes minutes). Tests use about 1.
+                                    Long enough for a learner to see the wait, short enough that the workshop's four
+                                    waits (create, WAF attach, two invalidations) do not dominate it.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from .store import Distribution, Store, Version, new_etag
 from .validation import covers
 
 log = logging.getLogger("labkit.cloud.cloudfront")
-DEFAULT_DEPLOY_SECONDS = 10.0
+DEFAULT_DEPLOY_SECONDS = 3.0
 
 
 def deploy_seconds(environ: Any = os.environ) -> float:

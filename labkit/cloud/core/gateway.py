@@ -1,6 +1,7 @@
 """The AWS API endpoint of the local cloud (http://127.0.0.1:4566): one WSGI application.
 
-    /_lab/…              the kit's own pages and APIs (health; mailbox and dashboard as they arrive)
+    /_lab/…              the kit's own pages and APIs (health, the home page and check board, the mailbox)
+    GET / from a browser redirected to /_lab/ (an AWS call to / carries a signature or an API's headers)
     filters              checks on every other request (e.g. S3's refusal of anonymous access), first
     claimed operations   answered by a provider (a service's provider.py), e.g. what moto lacks
     everything else      moto, in-process, one request at a time under LOCK
@@ -50,7 +51,10 @@ class Gateway:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path.startswith("/_lab/") or path == "/_lab":
+        if path == "/_lab" or (path == "/" and _browser_visit(environ)):
+            start_response("302 Found", [("Location", "/_lab/"), ("Content-Length", "0")])
+            return [b""]
+        if path.startswith("/_lab/"):
             return self._lab(environ, start_response, path)
         answered = None
         for check in self.filters:
@@ -110,6 +114,17 @@ class Gateway:
         status, headers, body = render_plain_error(error, json_protocol=json_protocol)
         start_response(f"{status} {_reason(status)}", headers)
         return [body]
+
+
+def _browser_visit(environ: dict[str, Any]) -> bool:
+    """A person opening the gateway's address: a GET asking for HTML with neither a signature (boto3's ListBuckets
+    is a signed GET /) nor an AWS protocol's marks (X-Amz-Target, a query-protocol Action, a presigned URL), and
+    not to a virtual-hosted bucket (<bucket>.s3.… : / is that bucket's listing)."""
+    query = environ.get("QUERY_STRING", "")
+    return (environ.get("REQUEST_METHOD") == "GET" and "text/html" in environ.get("HTTP_ACCEPT", "")
+            and ".s3." not in environ.get("HTTP_HOST", "")
+            and not environ.get("HTTP_AUTHORIZATION") and not environ.get("HTTP_X_AMZ_TARGET")
+            and not any(mark in query for mark in ("Action=", "X-Amz-", "Signature=")))
 
 
 def _cors(environ: dict[str, Any]) -> list[tuple[str, str]]:

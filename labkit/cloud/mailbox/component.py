@@ -1,8 +1,9 @@
 """The local cloud's mailbox: everything the local cloud e-mails (Cognito codes, SNS notifications) lands here.
 
     MailboxComponent   an SMTP server on 127.0.0.1:LAB_SMTP_PORT (aiosmtpd; our part is the handle_DATA handler)
-                       and the viewer at /_lab/mail (HTML) and /_lab/mail/api/messages (JSON)
-    Message            one received mail, parsed
+                       and the viewer at /_lab/mail (HTML, page.py) and /_lab/mail/api/messages (JSON)
+    Message            one received mail, parsed; its summary (the JSON) adds the verification code it carries
+                       and whether a validator sent it to itself
     send_mail()        how the cloud's own senders deliver: a real SMTP conversation with the server above
 
 The messages are kept in the snapshot, so a confirmation mail survives a restart like everything else.
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import html
 import json
 import math
 import re
@@ -28,8 +28,15 @@ from werkzeug.wrappers import Request, Response
 from ...config import HOST
 from ..core.component import Component
 from ..core.listeners import bind_socket
+from . import page
 
 MAX_MESSAGES = 1000  # oldest dropped first: a mailbox for a workshop, not an archive
+# A code as labkit.mailbox.code_in reads it, in a mail that speaks of one (Cognito's default "Your verification
+# code is {####}", or a pool's own template): other mails' numbers are not codes.
+_CODE = re.compile(r"\b(\d{6})\b")
+_SPEAKS_OF_CODE = re.compile(r"code|verif", re.IGNORECASE)
+# The validators' throw-away addresses (validators/cognito.py, api.py, dynamodb.py: validator-<hex>@example.com).
+_VALIDATOR = re.compile(r"validator-[0-9a-f]+@example\.com", re.IGNORECASE)
 
 
 @dataclass
@@ -45,6 +52,9 @@ class Message:
     def summary(self) -> dict[str, Any]:
         data = asdict(self)
         data["received_at_iso"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.received_at))
+        found = _CODE.search(self.text) if _SPEAKS_OF_CODE.search(f"{self.subject}\n{self.text}") else None
+        data["code"] = found.group(1) if found else None
+        data["validator"] = bool(self.to) and all(_VALIDATOR.fullmatch(r) for r in self.to)
         return data
 
 
@@ -166,7 +176,9 @@ class MailboxComponent(Component):
         rest = request.path[len("/_lab/mail"):].strip("/")
         if rest == "api/messages":
             if request.method == "DELETE":
-                return _json({"deleted": self.store.clear()})
+                deleted = self.store.clear()
+                self.cloud.mark_changed()  # else a restart would bring the mail back from the last snapshot
+                return _json({"deleted": deleted})
             try:
                 since = float(request.args.get("since", 0) or 0)
             except ValueError:
@@ -183,32 +195,10 @@ class MailboxComponent(Component):
             message = self.store.get(rest)
             if message is None:
                 return Response("no such message", 404)
-            return Response(_page(message.subject or "(no subject)", _message_html(message)), mimetype="text/html")
-        rows = "".join(
-            f"<tr><td>{time.strftime('%H:%M:%S', time.localtime(m.received_at))}</td><td>{html.escape(', '.join(m.to))}"
-            f"</td><td><a href='/_lab/mail/{m.id}'>{html.escape(m.subject or '(no subject)')}</a></td></tr>"
-            for m in reversed(self.store.messages)
-        )
-        body = ("<p>Everything the local cloud e-mails lands here. JSON: <a href='/_lab/mail/api/messages'>"
-                "/_lab/mail/api/messages</a></p>" + (f"<table><tr><th>time</th><th>to</th><th>subject</th></tr>{rows}</table>"
-                                                     if rows else "<p>No mail yet.</p>"))
-        return Response(_page("Local cloud mailbox", body), mimetype="text/html")
-
-
-_LINK = re.compile(r"https?://[^\s<>\"']+")
-
-
-def _message_html(message: Message) -> str:
-    text = html.escape(message.text)
-    text = _LINK.sub(lambda m: f"<a href='{m.group(0)}'>{m.group(0)}</a>", text)
-    return (f"<p><b>From:</b> {html.escape(message.mail_from)}<br><b>To:</b> {html.escape(', '.join(message.to))}"
-            f"</p><pre style='white-space: pre-wrap'>{text}</pre><p><a href='/_lab/mail'>← all mail</a></p>")
-
-
-def _page(title: str, body: str) -> str:
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title><style>"
-            "body{font-family:sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left}</style></head>"
-            f"<body><h1>{html.escape(title)}</h1>{body}</body></html>")
+            return Response(page.message_page(message.summary()), mimetype="text/html")
+        newest_first = [m.summary() for m in reversed(self.store.find())]
+        return Response(page.listing(newest_first, request.args.get("to", ""), bool(request.args.get("validator"))),
+                        mimetype="text/html", headers={"Cache-Control": "no-store"})
 
 
 def _json(data: Any, status: int = 200) -> Response:

@@ -26,7 +26,7 @@ def free_port() -> int:
 
 def cloud_env(state_dir: Path) -> dict[str, str]:
     """LAB_* settings for a private cloud: a fresh state directory and free ports; distributions deploy in 1 s (the
-    default 10 s shows learners the wait; tests that look at InProgress make their own slower cloud)."""
+    default 3 s shows learners the wait; tests that look at InProgress make their own slower cloud)."""
     env = {"LAB_STATE_DIR": str(state_dir), "LAB_TARGET": "local", "LAB_CLOUDFRONT_DEPLOY_SECONDS": "1"}
     for name, (var, _, _) in _config.PORTS.items():
         env[var] = str(free_port())

@@ -5,6 +5,7 @@ database with make trust's own code, trusts nothing extra on AWS, and waits out 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import dataclasses
 import os
 import shutil
@@ -68,17 +69,23 @@ class FakePage:
         return type("Answer", (), {"status": page})()
 
 
+def _run(coroutine):
+    """asyncio.run in a thread of its own: Playwright's sync API, used by earlier tests, leaves a loop running here."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_visit_waits_out_the_rate_rules_429_saying_so(monkeypatch):
     async def no_sleep(seconds):
         pass
 
     monkeypatch.setattr(asyncio, "sleep", no_sleep)
     said, page = [], FakePage(429, (200, 429), 200)  # the page, then its config.js, limited
-    answer = asyncio.run(browser.visit(page, "https://contact.localhost/", echo=said.append))
+    answer = _run(browser.visit(page, "https://contact.localhost/", echo=said.append))
     assert answer.status == 200 and page.visits == 3 and page.listeners == []
     assert said[0].startswith("https://contact.localhost/ answered 429: the WAF's rate rule") and len(said) == 2
     assert said[1].startswith("let in again after")
     gives_up = FakePage(429, 429)
     with pytest.raises(RuntimeError, match="ERR_HTTP_RESPONSE_CODE_FAILURE"):
-        asyncio.run(browser.visit(gives_up, "https://x/", deadline=0, echo=said.append))
+        _run(browser.visit(gives_up, "https://x/", deadline=0, echo=said.append))
     assert gives_up.visits == 1 and len(said) == 2  # nothing said: it gave up at once

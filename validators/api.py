@@ -18,10 +18,10 @@ import requests
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from labkit import LabError, api_url, cognito_jwks_url, mailbox, names, site_origin, site_origins
+from labkit import LabError, api_url, cognito_jwks_url, names, site_origin, site_origins
 
 from .base import Check, Context, Result, failed, passed
-from .cognito import PASSWORD, find_pool
+from .cognito import find_pool, signed_in_visitor
 from .probes import ProbeError, http_request
 
 
@@ -115,21 +115,8 @@ def visitor(ctx: Context) -> Iterator[tuple[str, str]]:
     if client_id is None:
         raise LabError(f"no app client named {names(ctx.cfg).app_client} in the pool {pool['Id']} to sign a visitor "
                        "in: run notebook 06's app-client cell")
-    email = f"validator-{secrets.token_hex(4)}@example.com"
-    since = time.time()
-    idp.sign_up(ClientId=client_id, Username=email, Password=PASSWORD,
-                UserAttributes=[{"Name": "email", "Value": email}])
-    try:
-        if ctx.cfg.local:
-            code = mailbox.code_in(mailbox.wait_for(email, since=since, cfg=ctx.cfg, progress=False, deadline=15))
-            idp.confirm_sign_up(ClientId=client_id, Username=email, ConfirmationCode=code)
-        else:
-            idp.admin_confirm_sign_up(UserPoolId=pool["Id"], Username=email)
-        tokens = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
-                                   AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD})["AuthenticationResult"]
-        yield tokens["IdToken"], email
-    finally:
-        idp.admin_delete_user(UserPoolId=pool["Id"], Username=email)
+    with signed_in_visitor(ctx, pool["Id"], client_id) as found:
+        yield found
 
 
 def post_as_visitor(ctx: Context, message: str) -> tuple[Any, str]:

@@ -3,8 +3,10 @@ ID token verifies against the pool's published keys (JWKS) with the right issuer
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import time
+from collections.abc import Iterator
 
 import jwt
 import requests
@@ -69,9 +71,11 @@ def probe_client(ctx: Context) -> Result:
     return passed(client["ClientId"])
 
 
-def probe_sign_up_and_in(ctx: Context) -> Result:
-    """A throw-away visitor signs up, confirms (with the mailed code on the local cloud), signs in, and is deleted."""
-    idp, pool, client_id = ctx.client("cognito-idp"), ctx.facts["pool"], ctx.facts["client_id"]
+@contextlib.contextmanager
+def signed_in_visitor(ctx: Context, pool_id: str, client_id: str) -> Iterator[tuple[str, str]]:
+    """(ID token, e-mail) of a throw-away visitor who signed up, confirmed (with the mailed code on the local cloud)
+    and signed in; deleted afterwards, whatever happens."""
+    idp = ctx.client("cognito-idp")
     email = f"validator-{secrets.token_hex(4)}@example.com"
     since = time.time()
     idp.sign_up(ClientId=client_id, Username=email, Password=PASSWORD,
@@ -81,12 +85,18 @@ def probe_sign_up_and_in(ctx: Context) -> Result:
             code = mailbox.code_in(mailbox.wait_for(email, since=since, cfg=ctx.cfg, progress=False, deadline=15))
             idp.confirm_sign_up(ClientId=client_id, Username=email, ConfirmationCode=code)
         else:
-            idp.admin_confirm_sign_up(UserPoolId=pool["Id"], Username=email)
+            idp.admin_confirm_sign_up(UserPoolId=pool_id, Username=email)
         tokens = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
                                    AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD})["AuthenticationResult"]
+        yield tokens["IdToken"], email
     finally:
-        idp.admin_delete_user(UserPoolId=pool["Id"], Username=email)
-    ctx.facts["id_token"] = tokens["IdToken"]
+        idp.admin_delete_user(UserPoolId=pool_id, Username=email)
+
+
+def probe_sign_up_and_in(ctx: Context) -> Result:
+    """A throw-away visitor signs up, confirms, signs in, and is deleted."""
+    with signed_in_visitor(ctx, ctx.facts["pool"]["Id"], ctx.facts["client_id"]) as (token, email):
+        ctx.facts["id_token"] = token
     return passed(f"{email}: signed up, confirmed, signed in")
 
 

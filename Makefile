@@ -52,6 +52,9 @@ demo: up  ## run the finished workshop (solutions/ 00-11) on the local cloud, ma
 check: setup  ## grade the deployment: table on screen, JSON, JUnit XML and CSV under reports/
 	@$(PYTHON) -m validators
 
+grade: setup  ## grade a class: make grade ROSTER=roster.csv (gradebook and reports under reports/class/)
+	@$(PYTHON) -m validators.grade $(if $(ROSTER),$(ROSTER),$(error make grade needs ROSTER=<file.csv>: a CSV with a 'learner' column, one learner per line))
+
 test: setup browser  ## run the test suite (starts its own local clouds on free ports; drives Chromium)
 	@$(PYTHON) -m pytest
 

@@ -64,6 +64,7 @@ def show_target(cfg: Config) -> dict[str, str]:
     check(cfg)
     info = {
         "target": cfg.target,
+        **({"learner": cfg.learner} if cfg.learner else {}),  # a class on one local cloud: LAB_LEARNER
         "account": caller_account(cfg),
         "region": cfg.region,
         "resource prefix": cfg.prefix,

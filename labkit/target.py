@@ -23,9 +23,18 @@ from . import config as _config
 from .config import Config
 from .errors import CloudDown, TargetError
 
-LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}  # the default account
+LEARNER_KEY_PREFIX = "AKIALAB0"  # + the 12-digit account: the local cloud reads a learner's account from the key
 # Settings that would send a local-target client elsewhere, or sign with real credentials.
 _LOCAL_CLEARS = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+
+
+def local_credentials(account: str) -> dict[str, str]:
+    """Credentials that act in ``account`` on the local cloud (the secret is not checked there). The default
+    account keeps the customary "testing" key; any other is AKIALAB0<account>, 20 characters like AWS's."""
+    if account == _config.LOCAL_ACCOUNT:
+        return dict(LOCAL_CREDENTIALS)
+    return {"AWS_ACCESS_KEY_ID": f"{LEARNER_KEY_PREFIX}{account}", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 
 def activate(cfg: Config | None = None, environ: MutableMapping[str, str] | None = None) -> Config:
@@ -36,7 +45,7 @@ def activate(cfg: Config | None = None, environ: MutableMapping[str, str] | None
     if cfg.local:
         for name in _LOCAL_CLEARS:
             env.pop(name, None)
-        env.update(LOCAL_CREDENTIALS)
+        env.update(local_credentials(cfg.account))
         env["AWS_ENDPOINT_URL"] = cfg.gateway_url
         env["AWS_EC2_METADATA_DISABLED"] = "true"
     elif env.get("AWS_ENDPOINT_URL", "").startswith(f"http://{_config.HOST}:"):
@@ -61,8 +70,9 @@ def client(service: str, cfg: Config | None = None, *, session: boto3.session.Se
     kwargs.setdefault("config", BotoConfig(retries=retries, connect_timeout=5, read_timeout=60))
     if cfg.local:
         kwargs.setdefault("endpoint_url", cfg.gateway_url)
-        kwargs.setdefault("aws_access_key_id", LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"])
-        kwargs.setdefault("aws_secret_access_key", LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
+        credentials = local_credentials(cfg.account)
+        kwargs.setdefault("aws_access_key_id", credentials["AWS_ACCESS_KEY_ID"])
+        kwargs.setdefault("aws_secret_access_key", credentials["AWS_SECRET_ACCESS_KEY"])
     return (session or boto3.session.Session()).client(service, **kwargs)
 
 
@@ -85,9 +95,9 @@ def cloud_health(cfg: Config, timeout: float = 2.0) -> dict[str, Any]:
 
 
 def caller_account(cfg: Config) -> str:
-    """The account the target's credentials act in (the local cloud's is fixed)."""
+    """The account the target's credentials act in (on the local cloud, the learner's: fixed by LAB_LEARNER)."""
     if cfg.local:
-        return _config.LOCAL_ACCOUNT
+        return cfg.account
     return check_aws(cfg)["Account"]
 
 

@@ -38,3 +38,29 @@ def test_malformed_settings_name_the_setting_and_the_fix(env, words):
         config.load(env)
     for word in words:
         assert word in str(caught.value)
+
+
+def test_a_learner_gets_an_account_a_domain_and_an_owner_of_their_own():
+    alice, bob = config.load({"LAB_LEARNER": "alice"}), config.load({"LAB_LEARNER": "Bob "})
+    assert (alice.learner, alice.domain, alice.owner, alice.owner_email) == (
+        "alice", "alice.contact.localhost", "alice", "alice@example.com")
+    assert bob.learner == "bob" and bob.domain == "bob.contact.localhost"
+    assert alice.account != bob.account and config.LOCAL_ACCOUNT not in (alice.account, bob.account)
+    assert len(alice.account) == 12 and alice.account.isdigit()
+    assert config.load({"LAB_LEARNER": "alice"}).account == alice.account  # derived, the same in every process
+    assert config.load({}).account == config.LOCAL_ACCOUNT  # no learner: the single-learner setup as before
+
+
+def test_a_learner_domain_is_prefixed_once_and_only_on_the_local_target():
+    assert config.load({"LAB_LEARNER": "alice", "LAB_DOMAIN": "class.localhost"}).domain == "alice.class.localhost"
+    assert config.load({"LAB_LEARNER": "alice", "LAB_DOMAIN": "alice.class.localhost"}).domain == "alice.class.localhost"
+    aws = config.load({"LAB_LEARNER": "alice", "LAB_TARGET": "aws", "LAB_DOMAIN": "alice-site.example",
+                       "LAB_AWS_ACCOUNT": "111122223333"})
+    assert aws.domain == "alice-site.example" and aws.account == "111122223333"  # AWS keeps accounts apart itself
+
+
+@pytest.mark.parametrize("name", ["al ice", "-alice", "alice_b", "x" * 31, "élodie"])
+def test_a_learner_name_that_cannot_be_a_domain_label_is_refused(name):
+    with pytest.raises(ConfigError) as caught:
+        config.load({"LAB_LEARNER": name})
+    assert "LAB_LEARNER" in str(caught.value) and "lower-case letters" in str(caught.value)

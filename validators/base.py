@@ -72,14 +72,24 @@ class Clients:
     (a client of a new session costs some 50 ms of CPU, which eleven layers starting together would queue for).
     Sessions are not thread-safe, so clients are made one at a time; the clients themselves are."""
 
+    # On the local target, one session per process: grading a class runs many learners' checks at once, and each
+    # would load the same service models again; each client still gets its learner's keys (target.client). On AWS a
+    # run keeps a session of its own, which resolves the credentials of the moment.
+    _local_session: boto3.session.Session | None = None
+    _lock = threading.Lock()
+
     def __init__(self, cfg: Config) -> None:
-        self.cfg, self._lock, self._made = cfg, threading.Lock(), {}
-        self._session = boto3.session.Session()
+        self.cfg, self._made = cfg, {}
+        self._session = None if cfg.local else boto3.session.Session()
 
     def get(self, service: str, **kwargs: Any) -> Any:
         key = (service, *sorted(kwargs.items()))
-        with self._lock:
+        with Clients._lock:
             if key not in self._made:
+                if self._session is None:
+                    if Clients._local_session is None:
+                        Clients._local_session = boto3.session.Session()
+                    self._session = Clients._local_session
                 self._made[key] = client(service, self.cfg, session=self._session, **kwargs)
             return self._made[key]
 

@@ -501,3 +501,27 @@ def test_taken_dns_port_is_named_with_the_setting_to_change(tmp_path, kind):
     assert f"port {port} (dns) is already in use" in message
     assert "LAB_DNS_PORT=" in message
     assert control.running_pid(Cloud(env).cfg) is None
+
+
+def test_a_rebuilt_catalog_keeps_unchanged_zones_and_reparses_changed_ones():
+    """Every API call moves the cloud's generation; a class has a zone per learner: only a changed zone is parsed
+    again, and what it answers is the new data."""
+    from labkit.cloud.route53.models import RecordSetData, ZoneData
+    from dnslib import QTYPE, DNSLabel
+
+    from labkit.cloud.route53.zones import Catalog
+
+    def zone(zone_id, name, address):
+        return ZoneData(zone_id, name, (RecordSetData(f"www.{name}", "A", 60, (address,)),
+                                        RecordSetData(f"bad.{name}", "A", 60, ("not-an-address",))))
+
+    first = Catalog.build([zone("Z1", "ana.localhost.", "127.0.0.1"), zone("Z2", "ben.localhost.", "127.0.0.1")],
+                          set(), generation=1)
+    second = Catalog.build([zone("Z1", "ana.localhost.", "127.0.0.1"), zone("Z2", "ben.localhost.", "127.0.0.2")],
+                           set(), generation=2, previous=first)
+    ana, ben = (tuple(n.encode() for n in name.split(".")) for name in ("ana.localhost", "ben.localhost"))
+    assert second.zone_for(ana) is first.zone_for(ana) and second.zone_for(ana).catalog is second
+    assert second.zone_for(ben) is not first.zone_for(ben)
+    answer = second.zone_for(ben).answer(DNSLabel("www.ben.localhost"), QTYPE.A)
+    assert [str(rr.rdata) for rr in answer.answer] == ["127.0.0.2"]
+    assert len(second.invalid) == len(first.invalid) == 2  # each zone's refused record is still reported

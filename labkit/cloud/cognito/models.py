@@ -13,6 +13,7 @@ messages Cognito words otherwise.
     cognito_software_token_verified(user, s)   token_verified; a new session if one was given (MFA_SETUP)
     cognito_respond_to_auth_challenge(…)       (Admin)RespondToAuthChallenge through moto's backend
     cognito_pool_region(pool_id), cognito_pool_ids()
+    cognito_account_of(client_id=, pool_id=, access_token=)   the account an unsigned call's pool lives in
     set_cognito_hooks(signer, well_known)      per-pool token signing, and GET /<pool>/.well-known/<document>
 
 Errors come out as AwsError with moto's code and message.
@@ -95,6 +96,25 @@ def _cognito_pool_of_client(client_id: str) -> Any:
         if client_id in pool.clients:
             return pool
     raise AwsError("ResourceNotFoundException", f"User pool client {client_id} does not exist.", 400)
+
+
+def cognito_account_of(*, client_id: Any = None, pool_id: Any = None, access_token: Any = None) -> str | None:
+    """The account whose user pool has this app client, is this pool, or issued this access token (its
+    client_id claim); None when none does. A browser's Cognito calls are unsigned: this is how they find their
+    account when a class of learners shares the local cloud."""
+    if isinstance(access_token, str) and not client_id:
+        try:
+            payload = access_token.split(".")[1]
+            claims = _json.loads(_base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+            client_id = claims.get("client_id") if isinstance(claims, dict) else None
+        except (IndexError, ValueError):
+            return None
+    with LOCK:
+        for pool in _cognito_pools():
+            if (isinstance(client_id, str) and client_id in pool.clients) or (
+                    isinstance(pool_id, str) and pool.id == pool_id):
+                return str(pool.account_id)
+    return None
 
 
 def _cognito_user_data(pool: Any, user: Any) -> CognitoUser:

@@ -2,6 +2,8 @@
 
     /_lab/…              the kit's own pages and APIs (health, the home page and check board, the mailbox)
     GET / from a browser redirected to /_lab/ (an AWS call to / carries a signature or an API's headers)
+    the account          every AWS call acts in one (moto/accounts.py: the header, the access key, or for a
+                         browser's unsigned Cognito call the pool it names), set as x-moto-account-id
     filters              checks on every other request (e.g. S3's refusal of anonymous access), first
     claimed operations   answered by a provider (a service's provider.py), e.g. what moto lacks
     everything else      moto, in-process, one request at a time under LOCK
@@ -20,7 +22,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from ..moto import LOCK, PINNED_MOTO, dispatch
+from ..moto import LOCK, PINNED_MOTO, accounts, dispatch
 from .errors import AwsError, NotImplementedByLocalCloud, render_plain_error
 from .health import Health
 from .providers import ProviderRegistry
@@ -56,6 +58,8 @@ class Gateway:
             return [b""]
         if path.startswith("/_lab/"):
             return self._lab(environ, start_response, path)
+        # One account per request, decided once: providers and moto (which honours this header) then agree.
+        environ["HTTP_X_MOTO_ACCOUNT_ID"] = accounts.request_account(environ)
         answered = None
         for check in self.filters:
             answered = check(environ)

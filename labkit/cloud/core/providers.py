@@ -23,6 +23,7 @@ from botocore import xform_name
 from werkzeug.wrappers import Request
 
 from ..moto import protocols
+from ..moto.accounts import DEFAULT_ACCOUNT
 from .errors import AwsError
 from .routing import OperationRouter
 
@@ -77,7 +78,7 @@ class ProviderRegistry:
         if handler is None:
             return None
         request = Request(environ)
-        account = environ.get("HTTP_X_MOTO_ACCOUNT_ID") or "123456789012"
+        account = environ.get("HTTP_X_MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT  # the gateway sets it
         ctx = Context(account, match.region, match.operation.name, request)
         try:
             params = protocols.parse_request(match.operation, request, match.uri_params)

@@ -49,7 +49,8 @@ def worker_environ(version: models.LambdaVersion, cfg: Config, stream: str, code
     env.update({"LANG": "en_US.UTF-8", "TZ": ":UTC", "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8"})
     target.activate(dataclasses.replace(cfg, target="local"), env)
     env.update(dict(version.environment))
-    env.update(target.LOCAL_CREDENTIALS)  # reserved on Lambda: a function's variables cannot replace them
+    # Reserved on Lambda (a function's variables cannot replace them); they act in the function's own account.
+    env.update(target.local_credentials(version.account))
     env.update({
         "AWS_REGION": version.region,
         "AWS_DEFAULT_REGION": version.region,

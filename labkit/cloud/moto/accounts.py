@@ -1,14 +1,66 @@
 """Which account a request belongs to, without creating IAM backends nobody asked for.
 
-Importing this module patches moto.iam.models (when moto imports it).
+    request_account(environ)   the account of a gateway request: the x-moto-account-id header, else the SigV4
+                               access key, else (an unsigned Cognito call from a browser) the account of the app
+                               client, pool or token it names; moto's default account when nothing says
+Importing this module patches moto.iam.models (when moto imports it): a learner's key AKIALAB0<account>
+(labkit.target.local_credentials) acts in that account, so one local cloud serves a class of learners, each in an
+account of their own, as moto does for keys made with IAM CreateAccessKey.
 """
 
 from __future__ import annotations
 
+import io
+import json
+import re
 from collections.abc import Callable
 from typing import Any
 
 from .importhook import when_imported
+
+DEFAULT_ACCOUNT = "123456789012"  # moto.core.DEFAULT_ACCOUNT_ID, without importing moto here
+_LEARNER_KEY = re.compile(r"AKIALAB0(\d{12})")
+_SIGV4_KEY = re.compile(r"Credential=([A-Za-z0-9]+)(?:/|%2F)")  # header, or a presigned URL's X-Amz-Credential
+_ACCOUNT_HEADER = "HTTP_X_MOTO_ACCOUNT_ID"
+_COGNITO_TARGET = "AWSCognitoIdentityProviderService."
+_UNSIGNED_BODY_LIMIT = 64 * 1024  # an unsigned Cognito call is a small JSON document
+
+
+def request_account(environ: dict[str, Any]) -> str:
+    """The account a request acts in (see the module docstring); reads (and puts back) the body only of an
+    unsigned Cognito call."""
+    header = environ.get(_ACCOUNT_HEADER, "")
+    if re.fullmatch(r"\d{12}", header):
+        return header
+    signed = _SIGV4_KEY.search(environ.get("HTTP_AUTHORIZATION", "")) or _SIGV4_KEY.search(
+        environ.get("QUERY_STRING", ""))
+    if signed:
+        return _account_of_access_key(signed.group(1))
+    if environ.get("HTTP_X_AMZ_TARGET", "").startswith(_COGNITO_TARGET):
+        return _cognito_caller(environ) or DEFAULT_ACCOUNT
+    return DEFAULT_ACCOUNT
+
+
+def _cognito_caller(environ: dict[str, Any]) -> str | None:
+    """The account of the app client (ClientId), pool (UserPoolId) or access token an unsigned call names."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    if not 0 < length <= _UNSIGNED_BODY_LIMIT:
+        return None
+    body = environ["wsgi.input"].read(length)
+    environ["wsgi.input"] = io.BytesIO(body)  # the provider or moto reads it again
+    try:
+        params = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(params, dict):
+        return None
+    from ..cognito import models  # the Cognito bridge knows where pools live
+
+    return models.cognito_account_of(client_id=params.get("ClientId"), pool_id=params.get("UserPoolId"),
+                                     access_token=params.get("AccessToken"))
 
 
 def _account_of_access_key(access_key: str) -> str:
@@ -18,6 +70,9 @@ def _account_of_access_key(access_key: str) -> str:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.iam.models import iam_backends
 
+    learner = _LEARNER_KEY.fullmatch(access_key)
+    if learner:
+        return learner.group(1)
     for account_id, per_account in list(iam_backends.items()):
         for backend in list(dict.values(per_account)):
             if access_key in backend.access_keys:

@@ -234,8 +234,8 @@ class DnsServer(Component):
     def _build(self, generation: int) -> Catalog:
         # The generation is read before the state: a change landing meanwhile only forces one more rebuild.
         targets = set().union(*(component.alias_targets() for component in self.cloud.components))
-        catalog = Catalog.build(models.route53_zones(), targets,
-                                region=self.cloud.cfg.region, generation=generation)
+        catalog = Catalog.build(models.route53_zones(), targets, region=self.cloud.cfg.region,
+                                generation=generation, previous=self._catalog)
         for problem in catalog.invalid:
             log.warning("DNS skips %s", problem)
         return catalog

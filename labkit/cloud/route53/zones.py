@@ -191,12 +191,21 @@ class Catalog:
     edge_names: frozenset[str] = frozenset()  # name_key of every distribution's DomainName
     zones: dict[str, Zone] = field(default_factory=dict)
     invalid: list[str] = field(default_factory=list)  # records Route 53 would have refused, skipped
+    _parsed: dict[str, tuple[ZoneData, Zone, list[str]]] = field(default_factory=dict, repr=False)
+    _distributions: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, zones: list[ZoneData], distributions: set[str], *, region: str = "us-east-1",
-              generation: int = -1) -> Catalog:
-        edge_names = frozenset(name_key(labels(name)) for name in distributions if _is_name(name))
+              generation: int = -1, previous: Catalog | None = None) -> Catalog:
+        """``previous``: the catalog this one replaces; its zones whose data did not change are kept as parsed
+        (every API call of any service moves the generation, and a class has a zone per learner)."""
+        names = frozenset(distributions)
+        if previous is not None and previous._distributions == names:
+            edge_names = previous.edge_names
+        else:
+            edge_names = frozenset(name_key(labels(name)) for name in names if _is_name(name))
         catalog = cls(generation, region, edge_names)
+        catalog._distributions = names
         for data in zones:
             try:
                 apex = labels(data.name)
@@ -205,9 +214,18 @@ class Catalog:
                 continue
             if name_key(apex) in catalog.zones:
                 continue  # two public zones of one name: the oldest answers (the registrar would name one)
-            zone = Zone(data.id, apex, catalog)
-            for record_set_data in data.record_sets:
-                catalog._add(zone, record_set_data)
+            kept = previous._parsed.get(data.id) if previous is not None and previous.region == region else None
+            if kept is not None and kept[0] == data:
+                _, zone, problems = kept
+                zone.catalog = catalog  # a query still on the old catalog sees the newer distributions: harmless
+            else:
+                zone, mark = Zone(data.id, apex, catalog), len(catalog.invalid)
+                for record_set_data in data.record_sets:
+                    catalog._add(zone, record_set_data)
+                problems = catalog.invalid[mark:]
+                catalog.invalid = catalog.invalid[:mark]
+            catalog.invalid.extend(problems)
+            catalog._parsed[data.id] = (data, zone, problems)
             catalog.zones[zone.key] = zone
         return catalog
 

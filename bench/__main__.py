@@ -9,10 +9,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from . import api, cdn, dns, edge, lambda_invoke, startup, waf, workshop
+from . import api, cdn, dns, edge, grade, lambda_invoke, startup, waf, workshop
 
 BENCHMARKS = {"dns": dns.run, "startup": startup.run, "lambda_invoke": lambda_invoke.run, "waf": waf.run,
-              "edge": edge.run, "cdn": cdn.run, "api": api.run, "workshop": workshop.run}
+              "edge": edge.run, "cdn": cdn.run, "api": api.run, "workshop": workshop.run,
+              "grade": grade.run}
 
 
 def main() -> int:

@@ -89,6 +89,17 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
     instance.down()
 
 
+@pytest.fixture(autouse=True)
+def _aws_environment_restored() -> Iterator[None]:
+    """labkit.activate() (which the setup layer's checks call) points this process's boto3 at a local cloud by
+    setting AWS_* variables; a later test using moto in-process must not inherit them from an earlier one."""
+    saved = {key: value for key, value in os.environ.items() if key.startswith("AWS_")}
+    yield
+    for key in [key for key in os.environ if key.startswith("AWS_") and key not in saved]:
+        del os.environ[key]
+    os.environ.update(saved)
+
+
 @pytest.fixture
 def fresh_cloud(tmp_path: Path) -> Iterator[Cloud]:
     """A local cloud of this test's own, started empty."""

@@ -7,6 +7,7 @@ throttled."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import secrets
 import time
 import uuid
@@ -21,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from labkit import LabError, api_url, cognito_jwks_url, names, site_origin, site_origins
 
 from .base import Check, Context, Result, failed, passed
-from .cognito import find_pool, signed_in_visitor
+from .cognito import app_clients, find_pool, signed_in_visitor
 from .probes import ProbeError, http_request
 
 
@@ -86,8 +87,7 @@ def _forged(ctx: Context) -> str:
     if pool is not None:
         region = pool["Id"].split("_")[0]
         issuer = f"https://cognito-idp.{region}.amazonaws.com/{pool['Id']}"
-        clients = ctx.client("cognito-idp").list_user_pool_clients(UserPoolId=pool["Id"], MaxResults=60)
-        client_id = next((c["ClientId"] for c in clients["UserPoolClients"]), client_id)
+        client_id = next((c["ClientId"] for c in app_clients(ctx, pool["Id"])), client_id)
         try:
             keys = requests.get(cognito_jwks_url(pool["Id"], ctx.cfg), timeout=10).json().get("keys", [])
             kid = next((k["kid"] for k in keys if "kid" in k), kid)
@@ -98,25 +98,28 @@ def _forged(ctx: Context) -> str:
     now = int(time.time())
     claims = {"sub": str(uuid.uuid4()), "email": "mallory@example.com", "email_verified": True, "token_use": "id",
               "aud": client_id, "iss": issuer, "iat": now, "auth_time": now, "exp": now + 3600}
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
+    return jwt.encode(claims, _attacker_key(), algorithm="RS256", headers={"kid": kid})
+
+
+@functools.lru_cache(maxsize=1)
+def _attacker_key() -> rsa.RSAPrivateKey:
+    """A key no pool knows, made once per process: a 2048-bit key costs some 0.1 s, every learner of a class."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
 @contextlib.contextmanager
 def visitor(ctx: Context) -> Iterator[tuple[str, str]]:
-    """(ID token, e-mail) of a throw-away visitor of the site's pool and app client, deleted afterwards whatever
-    happens; what is missing (the pool, the app client) is a LabError naming the notebook that makes it."""
-    idp = ctx.client("cognito-idp")
+    """(ID token, e-mail) of the run's throw-away visitor of the site's pool and app client (deleted when the
+    run ends); what is missing (the pool, the app client) is a LabError naming the notebook that makes it."""
     pool = find_pool(ctx)
     if pool is None:
         raise LabError(f"no user pool named {names(ctx.cfg).user_pool} to sign a visitor in: run notebook 06")
-    clients = idp.list_user_pool_clients(UserPoolId=pool["Id"], MaxResults=60)["UserPoolClients"]
+    clients = app_clients(ctx, pool["Id"])
     client_id = next((c["ClientId"] for c in clients if c["ClientName"] == names(ctx.cfg).app_client), None)
     if client_id is None:
         raise LabError(f"no app client named {names(ctx.cfg).app_client} in the pool {pool['Id']} to sign a visitor "
                        "in: run notebook 06's app-client cell")
-    with signed_in_visitor(ctx, pool["Id"], client_id) as found:
-        yield found
+    yield signed_in_visitor(ctx, pool["Id"], client_id)
 
 
 def post_as_visitor(ctx: Context, message: str) -> tuple[Any, str]:

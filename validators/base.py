@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import traceback
@@ -81,6 +82,9 @@ class Clients:
     def __init__(self, cfg: Config) -> None:
         self.cfg, self._made = cfg, {}
         self._session = None if cfg.local else boto3.session.Session()
+        self._once: dict[Any, Any] = {}
+        self._once_locks: dict[Any, threading.Lock] = {}
+        self._exits = contextlib.ExitStack()
 
     def get(self, service: str, **kwargs: Any) -> Any:
         key = (service, *sorted(kwargs.items()))
@@ -92,6 +96,29 @@ class Clients:
                     self._session = Clients._local_session
                 self._made[key] = client(service, self.cfg, session=self._session, **kwargs)
             return self._made[key]
+
+    def once(self, key: Any, factory: Callable[[], contextlib.AbstractContextManager[Any]]) -> Any:
+        """What ``factory()`` yields, entered once per run for ``key`` (concurrent callers wait for the first) and
+        exited by close(): a throw-away visitor that several layers sign in as, made and deleted once. A factory
+        that raises is not remembered: the next caller tries again."""
+        with Clients._lock:
+            lock = self._once_locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._once:
+                self._once[key] = self._exits.enter_context(factory())
+            return self._once[key]
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()``, once per run for ``key``: a lookup several layers make (the user pool, its app clients)
+        that does not change while a run lasts. Not for what a check waits on: that one must read again."""
+        return self.once(("memo", key), lambda: contextlib.nullcontext(compute()))
+
+    def close(self) -> None:
+        """Exit what once() entered, newest first; a failure to clean up does not change any result."""
+        try:
+            self._exits.close()
+        except Exception:  # noqa: BLE001 — clean-up is best effort, like each factory's own
+            pass
 
 
 @dataclass

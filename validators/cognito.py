@@ -20,12 +20,23 @@ REQUIRED_FLOWS = {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
 
 
 def find_pool(ctx: Context) -> dict | None:
+    """The learner's user pool (DescribeUserPool), looked up once per run: five layers sign in through it."""
     idp, wanted = ctx.client("cognito-idp"), names(ctx.cfg).user_pool
-    for page in idp.get_paginator("list_user_pools").paginate(MaxResults=60):
-        for pool in page["UserPools"]:
-            if pool["Name"] == wanted:
-                return idp.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]
-    return None
+
+    def lookup() -> dict | None:
+        for page in idp.get_paginator("list_user_pools").paginate(MaxResults=60):
+            for pool in page["UserPools"]:
+                if pool["Name"] == wanted:
+                    return idp.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]
+        return None
+
+    return ctx.clients.memo("user pool", lookup) if ctx.clients else lookup()
+
+
+def app_clients(ctx: Context, pool_id: str) -> list[dict]:
+    """The pool's app clients (ListUserPoolClients), once per run."""
+    return ctx.clients.memo(("app clients", pool_id), lambda: ctx.client("cognito-idp").list_user_pool_clients(
+        UserPoolId=pool_id, MaxResults=60)["UserPoolClients"])
 
 
 def probe_pool(ctx: Context) -> Result:
@@ -55,7 +66,7 @@ def probe_sign_up_settings(ctx: Context) -> Result:
 def probe_client(ctx: Context) -> Result:
     idp, pool = ctx.client("cognito-idp"), ctx.facts["pool"]
     wanted = names(ctx.cfg).app_client
-    summaries = idp.list_user_pool_clients(UserPoolId=pool["Id"], MaxResults=60)["UserPoolClients"]
+    summaries = app_clients(ctx, pool["Id"])
     match = next((c for c in summaries if c["ClientName"] == wanted), None)
     if match is None:
         return failed(f"no app client named {wanted}", "the app client exists", "run notebook 06's app-client cell")
@@ -71,10 +82,17 @@ def probe_client(ctx: Context) -> Result:
     return passed(client["ClientId"])
 
 
+def signed_in_visitor(ctx: Context, pool_id: str, client_id: str) -> tuple[str, str]:
+    """(ID token, e-mail) of the run's throw-away visitor of that pool and app client: signed up, confirmed (with
+    the mailed code on the local cloud) and signed in once per run, whichever layer asks first, and deleted when
+    the run ends. One visitor, not one per check: each sign-up is a mail to wait for and a user to delete."""
+    if ctx.clients is None:
+        ctx.client("cognito-idp")  # makes the run's Clients
+    return ctx.clients.once(("visitor", pool_id, client_id), lambda: _throw_away_visitor(ctx, pool_id, client_id))
+
+
 @contextlib.contextmanager
-def signed_in_visitor(ctx: Context, pool_id: str, client_id: str) -> Iterator[tuple[str, str]]:
-    """(ID token, e-mail) of a throw-away visitor who signed up, confirmed (with the mailed code on the local cloud)
-    and signed in; deleted afterwards, whatever happens."""
+def _throw_away_visitor(ctx: Context, pool_id: str, client_id: str) -> Iterator[tuple[str, str]]:
     idp = ctx.client("cognito-idp")
     email = f"validator-{secrets.token_hex(4)}@example.com"
     since = time.time()
@@ -95,8 +113,8 @@ def signed_in_visitor(ctx: Context, pool_id: str, client_id: str) -> Iterator[tu
 
 def probe_sign_up_and_in(ctx: Context) -> Result:
     """A throw-away visitor signs up, confirms, signs in, and is deleted."""
-    with signed_in_visitor(ctx, ctx.facts["pool"]["Id"], ctx.facts["client_id"]) as (token, email):
-        ctx.facts["id_token"] = token
+    token, email = signed_in_visitor(ctx, ctx.facts["pool"]["Id"], ctx.facts["client_id"])
+    ctx.facts["id_token"] = token
     return passed(f"{email}: signed up, confirmed, signed in")
 
 

@@ -23,15 +23,17 @@ from __future__ import annotations
 
 import csv
 import json
+import multiprocessing
 import os
 import re
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 from labkit import config as _config
@@ -110,9 +112,13 @@ def settings(learner: Learner, base: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
-def grade(learners: list[Learner], base: Mapping[str, str], out: Path, *, jobs: int = 8,
+def grade(learners: list[Learner], base: Mapping[str, str], out: Path, *, jobs: int = 8, processes: int = 1,
           progress: Callable[[Graded], None] = lambda graded: None) -> list[Graded]:
-    """Grade every learner (``jobs`` at a time); write the gradebook and each learner's reports under ``out``."""
+    """Grade every learner (``jobs`` at a time); write the gradebook and each learner's reports under ``out``.
+
+    ``processes``: on the local target, the learners are shared among that many worker processes (each grading
+    its share ``jobs // processes`` at a time in threads): one process is held to one core by Python's GIL, and a
+    class's checks are mostly Python work (boto3, TLS, HTTP). On AWS each learner's check is a process already."""
     cfgs = {}
     for learner in learners:  # every row's settings checked before any grading starts
         try:
@@ -123,25 +129,77 @@ def grade(learners: list[Learner], base: Mapping[str, str], out: Path, *, jobs: 
     if aws:
         for learner in learners:
             _aws_columns(learner, cfgs[learner.name])
-
-    def one(learner: Learner) -> Graded:
-        started = time.monotonic()
-        directory = out / learner.name
-        try:
-            if aws:
-                graded = _grade_aws(learner, settings(learner, base), directory)
-            else:
-                graded = _grade_local(learner, cfgs[learner.name], directory)
-        except LabError as exc:
-            graded = Graded(learner.name, "error", first_failure=str(exc))
-        graded.seconds = round(time.monotonic() - started, 2)
-        progress(graded)
-        return graded
-
     out.mkdir(parents=True, exist_ok=True)
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        results = list(pool.map(one, learners))
+    work = [(learner, cfgs[learner.name], settings(learner, base) if aws else None) for learner in learners]
+    processes = max(1, min(processes, len(learners))) if not aws else 1
+    if processes == 1:
+        results = _grade_share(work, out, max(1, jobs), progress)
+    else:
+        results = _grade_in_processes(work, out, max(1, jobs // processes), processes, progress)
+    by_name = {graded.learner: graded for graded in results}
+    results = [by_name[learner.name] for learner in learners]
     write_gradebook(results, out / "gradebook.csv")
+    return results
+
+
+Work = list[tuple[Learner, _config.Config, "dict[str, str] | None"]]  # learner, config, AWS settings (or None)
+
+
+def _grade_one(learner: Learner, cfg: _config.Config, env: dict[str, str] | None, out: Path) -> Graded:
+    started = time.monotonic()
+    directory = out / learner.name
+    try:
+        graded = _grade_aws(learner, env, directory) if env is not None else _grade_local(learner, cfg, directory)
+    except LabError as exc:
+        graded = Graded(learner.name, "error", first_failure=str(exc))
+    graded.learner = learner.name  # the roster's name, whatever the report says
+    graded.seconds = round(time.monotonic() - started, 2)
+    return graded
+
+
+def _grade_share(work: Work, out: Path, jobs: int, progress: Callable[[Graded], None]) -> list[Graded]:
+    """Grade these learners in threads of this process, ``jobs`` at a time."""
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(_grade_one, learner, cfg, env, out) for learner, cfg, env in work]
+        results = []
+        for future in as_completed(futures):
+            results.append(future.result())
+            progress(results[-1])
+    return results
+
+
+_progress_queue: Any = None  # in a worker process: where each learner's result goes as soon as it is graded
+
+
+def _worker_init(queue: Any) -> None:
+    global _progress_queue
+    _progress_queue = queue
+
+
+def _grade_share_in_worker(work: Work, out: Path, jobs: int) -> int:
+    return len(_grade_share(work, out, jobs, _progress_queue.put))
+
+
+def _grade_in_processes(work: Work, out: Path, jobs: int, processes: int,
+                        progress: Callable[[Graded], None]) -> list[Graded]:
+    """Share the learners among worker processes (spawned: the grader's threads are not forked), every
+    ``processes``-th learner to each; results come back through a queue as each learner is done."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    results: list[Graded] = []
+    with ProcessPoolExecutor(processes, mp_context=context, initializer=_worker_init, initargs=(queue,)) as pool:
+        futures = [pool.submit(_grade_share_in_worker, work[n::processes], out, jobs) for n in range(processes)]
+        while len(results) < len(work):
+            try:
+                results.append(queue.get(timeout=0.5))
+            except Empty:
+                failed = next((f for f in futures if f.done() and f.exception() is not None), None)
+                if failed is not None:
+                    raise LabError(f"a grading process failed: {failed.exception()}")
+                continue
+            progress(results[-1])
+        for future in futures:
+            future.result()
     return results
 
 
@@ -234,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=_config.PROJECT_ROOT / "reports" / "class",
                         help="where the gradebook and the learners' reports go (default reports/class)")
     parser.add_argument("--jobs", type=int, default=8, help="learners graded at once (default 8)")
+    parser.add_argument("--processes", type=int, default=min(4, os.cpu_count() or 1),
+                        help="local target: worker processes sharing the learners (default: the cores, at most 4)")
     args = parser.parse_args(argv)
     console, errors = Console(highlight=False), Console(stderr=True, highlight=False, soft_wrap=True)
     base = dict(os.environ)
@@ -250,7 +310,8 @@ def main(argv: list[str] | None = None) -> int:
                   console=console, transient=True) as bar:
         task = bar.add_task("grading", total=len(learners))
         try:
-            results = grade(learners, base, args.out, jobs=args.jobs, progress=lambda g: bar.advance(task))
+            results = grade(learners, base, args.out, jobs=args.jobs, processes=args.processes,
+                            progress=lambda g: bar.advance(task))
         except LabError as exc:
             errors.print(f"[bold red]error:[/bold red] {escape(str(exc))} (nothing graded)")
             return 2
@@ -267,4 +328,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Through the module's own name, so what worker processes are handed pickles as validators.grade.<name>.
+    from validators.grade import main as _main
+
+    sys.exit(_main())

@@ -28,7 +28,7 @@ from botocore.exceptions import ClientError
 from labkit import NotYet, StillPending, api_url, cognito_endpoint, mailbox, names, site_origin
 
 from .base import Check, Context, Result, failed, passed, skipped
-from .cognito import PASSWORD, find_pool
+from .cognito import PASSWORD, app_clients, find_pool
 from .probes import ProbeError, http_request
 
 NEEDS = ("cdn", "cognito", "api", "sns")  # the layers the journey goes through: run once they passed
@@ -112,8 +112,7 @@ def _live(ctx: Context) -> tuple[dict[str, str], list[str]]:
         missing.append(f"no user pool named {n.user_pool} (notebook 06)")
     else:
         live["userPoolId"] = pool["Id"]
-        clients = ctx.client("cognito-idp").list_user_pool_clients(UserPoolId=pool["Id"], MaxResults=60)
-        client = next((c for c in clients["UserPoolClients"] if c["ClientName"] == n.app_client), None)
+        client = next((c for c in app_clients(ctx, pool["Id"]) if c["ClientName"] == n.app_client), None)
         if client is None:
             missing.append(f"no app client named {n.app_client} in {pool['Id']} (notebook 06)")
         else:

@@ -83,9 +83,12 @@ def run_layers(layers: dict[str, str], cfg: Config) -> list[Result]:
     steps = plan(layers)
     order = [check.id for layer in steps.values() for check, _ in layer]
     board, clients = Board(order), Clients(cfg)
-    with ThreadPoolExecutor(max_workers=len(steps), thread_name_prefix="layer") as pool:
-        for future in [pool.submit(_run_layer, layer, cfg, board, clients) for layer in steps.values()]:
-            future.result()  # check.run catches what a probe raises; anything here is the runner's own bug
+    try:
+        with ThreadPoolExecutor(max_workers=len(steps), thread_name_prefix="layer") as pool:
+            for future in [pool.submit(_run_layer, layer, cfg, board, clients) for layer in steps.values()]:
+                future.result()  # check.run catches what a probe raises; anything here is the runner's own bug
+    finally:
+        clients.close()  # the run's shared visitor is deleted
     return [board.results[i] for i in order]
 
 

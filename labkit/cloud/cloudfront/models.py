@@ -28,7 +28,7 @@ from typing import Any
 from botocore import xform_name as _xform_name
 
 from ..core.errors import AwsError
-from ..moto import LOCK
+from ..moto import LOCK, changes
 from ..moto.importhook import if_imported, when_imported
 from ..moto.protocols import service_model
 
@@ -106,6 +106,7 @@ def _patch_cloudfront(models: Any) -> None:
 def cloudfront_create(account: str, config: dict[str, Any], tags: list[dict[str, str]]) -> CloudFrontRecord:
     with LOCK, _cloudfront_errors():
         dist, _, _ = _cloudfront_backend(account).create_distribution(_copy.deepcopy(config), list(tags))
+        changes.count_change("cloudfront")  # a new DomainName for DNS aliases (route53 DNS_SOURCES)
         return _cloudfront_record(account, dist)
 
 
@@ -118,6 +119,7 @@ def cloudfront_update(account: str, dist_id: str, config: dict[str, Any]) -> Clo
 def cloudfront_delete(account: str, dist_id: str) -> None:
     with LOCK, _cloudfront_errors():
         _cloudfront_backend(account).delete_distribution(dist_id, True)
+        changes.count_change("cloudfront")
 
 
 def cloudfront_records() -> list[CloudFrontRecord]:

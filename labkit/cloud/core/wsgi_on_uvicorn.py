@@ -51,8 +51,15 @@ class UvicornServer(uvicorn.Server):
         self.ready.set()
 
 
+KEEP_ALIVE_S = 60
+
+
 def uvicorn_config(app: Any, **extra: Any) -> uvicorn.Config:
+    """``KEEP_ALIVE_S``: an idle connection stays open a minute, not uvicorn's 5 s. Clients keep idle connections in
+    their pools (botocore, requests) and, on the local target, do not retry: a server closing one at 5 s races the
+    client's next request on it, which then fails with "Connection was closed before we received a valid response"."""
     logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
+    extra.setdefault("timeout_keep_alive", KEEP_ALIVE_S)
     return uvicorn.Config(app, http="httptools", lifespan="off", ws="none", interface="asgi3", log_config=None,
                           access_log=False, server_header=False, proxy_headers=False, timeout_graceful_shutdown=2,
                           **extra)

@@ -6,6 +6,7 @@
     pool.py        warm workers per function version; reserved and account concurrency limits
     process.py     one worker process seen from the cloud: start, Init, invoke, timeout, memory, kill
     worker.py      the worker process itself: imports the handler once, serves invocations (standard library only)
+    zygote.py      a process with boto3 imported that forks workers: cold starts without boto3's import cost
     context.py     the context object handlers receive
     code.py        deployment packages unpacked once per code version
     logs.py        START / END / REPORT and the handler's output in CloudWatch Logs

@@ -43,7 +43,8 @@ from ..core.errors import AwsError
 from . import faults, logs, models
 from .code import CodeStore
 from .pool import Lease, Pools, Throttled
-from .process import Outcome, WorkerProcess, worker_environ
+from .process import Outcome, WorkerProcess, common_environ, worker_environ
+from .zygote import Zygote
 
 log = logging.getLogger("labkit.cloud.lambda_")
 
@@ -104,6 +105,7 @@ class LambdaRuntime(Component):
         self._cache: dict[tuple[str, str, str, str | None], models.LambdaVersion] = {}
         self._cache_generation = -1
         self._cache_lock = threading.Lock()
+        self.zygote = Zygote()
 
     # -- component ----------------------------------------------------------------------------------------------
     def providers(self) -> list[Any]:
@@ -113,6 +115,7 @@ class LambdaRuntime(Component):
 
     def start(self) -> None:
         self.code.clear()  # packages from an earlier run: unpacked again on demand
+        self.zygote.start(common_environ())
         self._threads = [threading.Thread(target=self._watch, name="lambda-watchdog", daemon=True)]
         self._threads += [threading.Thread(target=self._dispatch, name=f"lambda-events-{n}", daemon=True)
                           for n in range(self.concurrency)]
@@ -123,6 +126,7 @@ class LambdaRuntime(Component):
         self._stopping.set()
         self._wake.set()
         self.pools.stop_all()
+        self.zygote.stop()
         for thread in self._threads:
             thread.join(timeout=2)
 
@@ -225,7 +229,8 @@ class LambdaRuntime(Component):
         code_dir = self.code.unpack(version)
         stream = logs.stream_name(version.version)
         try:
-            worker = WorkerProcess(version, code_dir, worker_environ(version, self.cloud.cfg, stream, code_dir), stream)
+            worker = WorkerProcess(version, code_dir, worker_environ(version, self.cloud.cfg, stream, code_dir), stream,
+                                   self.zygote)
         except OSError as exc:
             raise AwsError("ServiceException", f"the local cloud could not start a worker: {exc}", 500) from None
         self.pools.attach(lease, worker)

@@ -1,7 +1,8 @@
 """One worker process, seen from the runtime: start, Init, invoke, memory, stop.
 
     worker_environ(version, cfg, stream, code_dir)   the worker's environment variables
-    WorkerProcess(version, code_dir, environ, stream)
+    WorkerProcess(version, code_dir, environ, stream, zygote)   forked by the zygote when it can (zygote.py), else
+                                                    a new interpreter
         .init(limit_s) -> Outcome                     wait for the handler's import (Lambda's Init phase)
         .invoke(message, timeout_s) -> Outcome        one invocation; past timeout_s the worker is killed
         .kill(reason) / .retire()                     SIGKILL its process group (the handler's children too)
@@ -31,6 +32,7 @@ from ... import target
 from ...config import PROJECT_ROOT, Config
 from . import faults, logs, models
 from .worker import MARKER_PREFIX, recv_frame, send_frame
+from .zygote import Zygote, usable_for
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 OUTPUT_WAIT_S = 2.0  # after a reply, how long its phase's last output lines may take to arrive
@@ -40,13 +42,21 @@ _PASSED_THROUGH = ("PATH", "LD_LIBRARY_PATH", "SSL_CERT_FILE", "SSL_CERT_DIR", "
 _PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def common_environ() -> dict[str, str]:
+    """What every worker's environment starts from (worker_environ adds the function's own): also the zygote's."""
+    env = {name: os.environ[name] for name in _PASSED_THROUGH if name in os.environ}
+    env.setdefault("PATH", os.defpath)
+    env.update({"LANG": "en_US.UTF-8", "TZ": ":UTC", "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8",
+                # boto3 must never read the learner's own ~/.aws files: a profile there could point it at real AWS.
+                "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull})
+    return env
+
+
 def worker_environ(version: models.LambdaVersion, cfg: Config, stream: str, code_dir: Path) -> dict[str, str]:
     """What Lambda sets (AWS Lambda developer guide, "Defined runtime environment variables"), the function's own
     variables, and the local cloud's endpoint and dummy credentials (target.activate) so boto3 in the handler
     reaches the local cloud. Nothing else of the cloud's environment leaks in (no proxies, no AWS profile)."""
-    env = {name: os.environ[name] for name in _PASSED_THROUGH if name in os.environ}
-    env.setdefault("PATH", os.defpath)
-    env.update({"LANG": "en_US.UTF-8", "TZ": ":UTC", "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8"})
+    env = common_environ()
     target.activate(dataclasses.replace(cfg, target="local"), env)
     env.update(dict(version.environment))
     # Reserved on Lambda (a function's variables cannot replace them); they act in the function's own account.
@@ -63,8 +73,7 @@ def worker_environ(version: models.LambdaVersion, cfg: Config, stream: str, code
         "AWS_LAMBDA_LOG_STREAM_NAME": stream,
         "LAMBDA_TASK_ROOT": str(code_dir),
         "_HANDLER": version.handler or "",
-        # boto3 must never read the learner's own ~/.aws files: a profile there could point it at real AWS.
-        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_CONFIG_FILE": os.devnull,  # again: a function's own variables cannot point boto3 elsewhere either
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         "_LAB_KIT_ROOT": str(PROJECT_ROOT),
     })
@@ -82,7 +91,8 @@ class Outcome:
 
 
 class WorkerProcess:
-    def __init__(self, version: models.LambdaVersion, code_dir: Path, environ: dict[str, str], stream: str) -> None:
+    def __init__(self, version: models.LambdaVersion, code_dir: Path, environ: dict[str, str], stream: str,
+                 zygote: Zygote | None = None) -> None:
         self.version = version
         self.stream = stream
         self.last_used = time.monotonic()
@@ -96,7 +106,9 @@ class WorkerProcess:
         parent, child = socket.socketpair()
         read_fd, write_fd = os.pipe()
         try:
-            self.process = subprocess.Popen(
+            forked = (zygote.spawn(environ, code_dir, child.fileno(), write_fd)
+                      if zygote is not None and usable_for(code_dir) else None)
+            self.process = forked or subprocess.Popen(
                 [sys.executable, "-P", "-u", str(WORKER_SCRIPT)],
                 cwd=code_dir,
                 env={**environ, "_LAB_CONTROL_FD": str(child.fileno())},

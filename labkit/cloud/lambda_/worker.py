@@ -1,7 +1,7 @@
 """The process side of a Lambda worker: one execution environment, run by the kit's own Python interpreter.
 
-process.py starts it as ``python -P -u worker.py`` in the unpacked code (cwd = LAMBDA_TASK_ROOT), with the
-function's environment, fd 1 and 2 on a log pipe, and a control socket whose fd is in _LAB_CONTROL_FD. It:
+process.py starts it as ``python -P -u worker.py`` (or the zygote forks a process that runs it so, zygote.py) in
+the unpacked code (cwd = LAMBDA_TASK_ROOT), with the function's environment, fd 1 and 2 on a log pipe, and a control socket whose fd is in _LAB_CONTROL_FD. It:
 
     1. puts the code first on sys.path, installs the kit's ``*.localhost`` resolver when there is one, and a
        logging handler formatted as Lambda's Python runtime formats it;

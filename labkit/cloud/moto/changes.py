@@ -40,6 +40,9 @@ def watch_changes() -> None:
         BaseResponse._dispatch = _dispatch
 
 
+RESET = "(reset)"  # counted when every backend is forgotten: every cache is stale
+
+
 def count_change(service: str) -> None:
     """One change made without a request (CreateDeployment done through the backend)."""
     _CHANGES[service] += 1

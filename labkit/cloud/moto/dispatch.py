@@ -71,5 +71,8 @@ def wsgi_app() -> DomainDispatcherApplication:
 
 
 def reset() -> None:
+    from .changes import RESET, count_change
+
     with LOCK:
         BackendDict.reset()
+        count_change(RESET)

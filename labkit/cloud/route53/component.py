@@ -29,7 +29,7 @@ from ...config import HOST
 from ...errors import PortInUse
 from ..core.component import Component
 from ..core.listeners import bind_socket
-from ..moto import LOCK
+from ..moto import LOCK, changes
 from . import models
 from .zones import Catalog
 
@@ -201,6 +201,11 @@ class _TcpServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
         self.resolver = resolver
 
 
+# What the catalog is built from: the zones, and the distributions alias records point at (cloudfront counts its
+# creates and deletes); RESET, when the tests forget every resource.
+DNS_SOURCES = ("route53", "cloudfront", changes.RESET)
+
+
 class DnsServer(Component):
     name = "dns"
     port_settings = ("dns",)
@@ -216,10 +221,11 @@ class DnsServer(Component):
 
     # -- the zones ---------------------------------------------------------------------------------------------
     def catalog(self) -> Catalog:
-        """The zones as of the cloud's current generation (every state-changing API call moves it), so a change
-        is answered by the very next query. While a long API request holds moto, the last catalog answers and the
-        next query tries again: code that holds LOCK and asks this server would otherwise wait on itself."""
-        generation = self.cloud.generation
+        """The zones as of the last change to Route 53 or to the distributions aliases name (counted per request,
+        so a change is answered by the very next query; other services' changes, a class's sign-ups and PutItems,
+        leave the catalog alone). While a long API request holds moto, the last catalog answers and the next query
+        tries again: code that holds LOCK and asks this server would otherwise wait on itself."""
+        generation = changes.change_count(*DNS_SOURCES)
         if self._catalog.generation != generation:
             with self._rebuild:
                 if self._catalog.generation != generation:

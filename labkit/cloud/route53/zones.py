@@ -198,7 +198,7 @@ class Catalog:
     def build(cls, zones: list[ZoneData], distributions: set[str], *, region: str = "us-east-1",
               generation: int = -1, previous: Catalog | None = None) -> Catalog:
         """``previous``: the catalog this one replaces; its zones whose data did not change are kept as parsed
-        (every API call of any service moves the generation, and a class has a zone per learner)."""
+        (a change to one zone leaves the others as they were, and a class has a zone per learner)."""
         names = frozenset(distributions)
         if previous is not None and previous._distributions == names:
             edge_names = previous.edge_names

@@ -177,11 +177,13 @@ def test_reserved_concurrency_zero_throttles_everything(lam: Any, make_function:
 
 
 def _workers_of(state_dir: Path) -> list[int]:
-    """Pids of the worker processes running code unpacked under this cloud's state directory."""
+    """Pids of the worker processes running code unpacked under this cloud's state directory: started as
+    worker.py, or forked by the zygote (whose command line they keep; the zygote itself runs elsewhere)."""
     pids = []
     for entry in Path("/proc").iterdir():
         try:
-            if entry.name.isdigit() and b"lambda_/worker.py" in (entry / "cmdline").read_bytes() and \
+            command = (entry / "cmdline").read_bytes()
+            if entry.name.isdigit() and (b"lambda_/worker.py" in command or b"lambda_/zygote.py" in command) and \
                     os.readlink(entry / "cwd").startswith(str(state_dir)):
                 pids.append(int(entry.name))
         except OSError:

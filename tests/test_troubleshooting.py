@@ -138,15 +138,50 @@ def test_every_entry_names_a_message_and_headings_are_unique():
     config_error(LAB_PREFIX="9lives"),
     config_error(LAB_AWS_ACCOUNT="1234"),
     config_error(LAB_OWNER_EMAIL="nobody"),
+    config_error(LAB_LEARNER="Ada Lovelace"),
     cloud_down,
     something_else_answers,
     port_in_use,
     browser_refused_port,
 ], ids=["target", "port-not-a-number", "port-too-big", "region", "prefix", "account-format", "owner-email",
-        "cloud-down", "another-program", "port-in-use",
+        "learner", "cloud-down", "another-program", "port-in-use",
         "browser-refused-port"])
 def test_settings_and_the_local_cloud(make_mistake):
     message = make_mistake()
+    assert entry_for(message), f"no troubleshooting entry for: {message}"
+
+
+@pytest.mark.parametrize(("roster", "columns"), [
+    (None, {}),
+    ("", {}),
+    ("learner\n", {}),
+    ("name,email\nada,ada@example.com\n", {}),
+    ("learner,team\nada,blue\n", {}),
+    ("learner\nAda Lovelace\n", {}),
+    ("learner\nada\nada\n", {}),
+    ("learner,email\nada,nobody\n", {}),
+    ("learner\nada\n", {"LAB_TARGET": "aws", "LAB_AWS_ACCOUNT": "111122223333"}),
+    ("learner,account,role_arn\nada,111122223333,arn:aws:iam::444455556666:role/grader\n", {"LAB_TARGET": "aws"}),
+], ids=["missing", "empty", "header-only", "no-learner-column", "unknown-column", "bad-name", "twice",
+        "bad-setting", "aws-without-role", "role-in-another-account"])
+def test_roster_mistakes(tmp_path, roster, columns):
+    """make grade refuses a wrong roster with one line, before grading anyone (validators/grade.py)."""
+    from validators import grade
+
+    path = tmp_path / "roster.csv"
+    if roster is not None:
+        path.write_text(roster)
+    base = {**cloud_env(tmp_path / "state"), **columns}
+    message = raised(lambda: grade.grade(grade.read_roster(path), base, tmp_path / "out"))
+    assert entry_for(message), f"no troubleshooting entry for: {message}"
+    assert not (tmp_path / "out" / "gradebook.csv").exists()
+
+
+def test_make_grade_without_a_roster():
+    done = subprocess.run(["make", "--no-print-directory", "grade"], cwd=PROJECT_ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode != 0
+    message = done.stderr.strip().splitlines()[-1]
     assert entry_for(message), f"no troubleshooting entry for: {message}"
 
 

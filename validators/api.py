@@ -37,9 +37,15 @@ def call(ctx: Context, method: str, token: str | None = None, **kwargs):
     return http_request(method, ctx.facts["url"], headers=headers, cafile=_cafile(ctx), **kwargs)
 
 
+def find_api(ctx: Context) -> dict | None:
+    """The learner's REST API (GetRestApis), looked up once per run."""
+    apis = ctx.memo("rest apis", lambda: ctx.client("apigateway").get_rest_apis(limit=500)["items"])
+    return next((a for a in apis if a["name"] == names(ctx.cfg).api), None)
+
+
 def probe_api(ctx: Context) -> Result:
     apigw = ctx.client("apigateway")
-    api = next((a for a in apigw.get_rest_apis(limit=500)["items"] if a["name"] == names(ctx.cfg).api), None)
+    api = find_api(ctx)
     if api is None:
         return failed(f"no REST API named {names(ctx.cfg).api}", "the API exists", "run notebook 09")
     stages = {s["stageName"]: s for s in apigw.get_stages(restApiId=api["id"])["item"]}

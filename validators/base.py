@@ -4,7 +4,8 @@
                                       the checks (or whole layers) it depends on: it runs only once they passed
     Result(status, observed, …)       pass / fail / pending / skip / blocked, with what was seen, what was
                                       expected, and a hint naming the likely cause
-    Context                           the target configuration and clients, shared by a layer's checks
+    Context                           the target configuration and clients, shared by a layer's checks;
+                                      .once() / .memo(): what the run's layers share (a visitor, a lookup)
     run_checks(checks, ctx)           runs one list in order (runner.py runs the layers, concurrently); a probe
                                       raising NotYet is retried up to ``wait`` seconds (AWS eventual consistency)
                                       and ends ``pending``; a LabError ends ``fail`` (observed: what is wrong;
@@ -128,9 +129,18 @@ class Context:
     clients: Clients | None = None
 
     def client(self, service: str, **kwargs: Any) -> Any:
+        return self._clients().get(service, **kwargs)
+
+    def once(self, key: Any, factory: Callable[[], contextlib.AbstractContextManager[Any]]) -> Any:
+        return self._clients().once(key, factory)
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        return self._clients().memo(key, compute)
+
+    def _clients(self) -> Clients:
         if self.clients is None:
             self.clients = Clients(self.cfg)
-        return self.clients.get(service, **kwargs)
+        return self.clients
 
 
 @dataclass

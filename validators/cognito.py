@@ -30,12 +30,12 @@ def find_pool(ctx: Context) -> dict | None:
                     return idp.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]
         return None
 
-    return ctx.clients.memo("user pool", lookup) if ctx.clients else lookup()
+    return ctx.memo("user pool", lookup)
 
 
 def app_clients(ctx: Context, pool_id: str) -> list[dict]:
     """The pool's app clients (ListUserPoolClients), once per run."""
-    return ctx.clients.memo(("app clients", pool_id), lambda: ctx.client("cognito-idp").list_user_pool_clients(
+    return ctx.memo(("app clients", pool_id), lambda: ctx.client("cognito-idp").list_user_pool_clients(
         UserPoolId=pool_id, MaxResults=60)["UserPoolClients"])
 
 
@@ -86,9 +86,7 @@ def signed_in_visitor(ctx: Context, pool_id: str, client_id: str) -> tuple[str, 
     """(ID token, e-mail) of the run's throw-away visitor of that pool and app client: signed up, confirmed (with
     the mailed code on the local cloud) and signed in once per run, whichever layer asks first, and deleted when
     the run ends. One visitor, not one per check: each sign-up is a mail to wait for and a user to delete."""
-    if ctx.clients is None:
-        ctx.client("cognito-idp")  # makes the run's Clients
-    return ctx.clients.once(("visitor", pool_id, client_id), lambda: _throw_away_visitor(ctx, pool_id, client_id))
+    return ctx.once(("visitor", pool_id, client_id), lambda: _throw_away_visitor(ctx, pool_id, client_id))
 
 
 @contextlib.contextmanager

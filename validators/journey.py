@@ -27,6 +27,7 @@ from botocore.exceptions import ClientError
 
 from labkit import NotYet, StillPending, api_url, cognito_endpoint, mailbox, names, site_origin
 
+from .api import find_api
 from .base import Check, Context, Result, failed, passed, skipped
 from .cognito import PASSWORD, app_clients, find_pool
 from .probes import ProbeError, http_request
@@ -118,7 +119,7 @@ def _live(ctx: Context) -> tuple[dict[str, str], list[str]]:
         else:
             live["clientId"] = client["ClientId"]
     apigw = ctx.client("apigateway")
-    api = next((a for a in apigw.get_rest_apis(limit=500)["items"] if a["name"] == n.api), None)
+    api = find_api(ctx)
     if api is None:
         missing.append(f"no REST API named {n.api} (notebook 09)")
     else:

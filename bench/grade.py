@@ -15,6 +15,7 @@ the project's 2-core machine; here that is grade_s, reported beside the ratio si
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -30,9 +31,10 @@ MAX_RUNS = 3
 TIMEOUT = 600
 
 
-def _timed(command: list[str]) -> tuple[float, int, str]:
+def _timed(command: list[str], **env: str) -> tuple[float, int, str]:
     start = time.monotonic()
-    done = subprocess.run(command, cwd=ROOT, timeout=TIMEOUT, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=ROOT, timeout=TIMEOUT, capture_output=True, text=True,
+                          env={**os.environ, **env})
     return time.monotonic() - start, done.returncode, (done.stderr or done.stdout).strip()[-800:]
 
 
@@ -55,8 +57,8 @@ def run(runs: int = 5, learners: int = LEARNERS) -> dict:
                 build_s = time.monotonic() - start
                 checks, grades, failures = [], [], []
                 for number in range(max(1, min(runs, MAX_RUNS))):
-                    seconds, rc, tail = _timed([sys.executable, "-m", "validators", "--learner", names[0],
-                                                "--out", str(work / f"check{number}")])
+                    seconds, rc, tail = _timed([sys.executable, "-m", "validators", "--out",
+                                                str(work / f"check{number}")], LAB_LEARNER=names[0])
                     checks.append(seconds)
                     if rc != 0:
                         failures.append(f"make check exited {rc}: {tail}")

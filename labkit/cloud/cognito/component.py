@@ -22,6 +22,7 @@ from ..core.component import Component
 from ..core.errors import AwsError
 from ..core.mail import send_mail
 from ..core.providers import Provider
+from ..moto import accounts
 from . import models
 from .codes import CodeBook
 from .keys import PoolKeys, well_known
@@ -46,6 +47,14 @@ def _code_lifetime(environ: Any = os.environ) -> float | None:
     return value
 
 
+UNSIGNED_TARGET = "AWSCognitoIdentityProviderService."
+
+
+def _account_of_call(params: dict[str, Any]) -> str | None:
+    return models.cognito_account_of(client_id=params.get("ClientId"), pool_id=params.get("UserPoolId"),
+                                     access_token=params.get("AccessToken"))
+
+
 class CognitoComponent(Component):
     name = "cognito"
 
@@ -56,12 +65,15 @@ class CognitoComponent(Component):
         self.keys = PoolKeys()
         # Before the gateway serves anything: moto builds its Cognito routes on the first Cognito request.
         models.set_cognito_hooks(signer=self.keys.sign, well_known=self._well_known)
+        # A browser's sign-up and sign-in are unsigned: they act in the account of the pool or client they name.
+        accounts.register_unsigned(UNSIGNED_TARGET, _account_of_call)
 
     def providers(self) -> list[Provider]:
         return [CognitoProvider(self)]
 
     def stop(self) -> None:
         models.set_cognito_hooks(None, None)
+        accounts.register_unsigned(UNSIGNED_TARGET, None)
 
     def health(self) -> dict[str, Any]:
         return {"status": "ok", "pools_with_keys": len(self.keys), "pending_codes": len(self.codes),

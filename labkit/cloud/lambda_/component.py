@@ -105,7 +105,7 @@ class LambdaRuntime(Component):
         self._cache: dict[tuple[str, str, str, str | None], models.LambdaVersion] = {}
         self._cache_generation = -1
         self._cache_lock = threading.Lock()
-        self.zygote = Zygote()
+        self.zygote = Zygote(common_environ())
 
     # -- component ----------------------------------------------------------------------------------------------
     def providers(self) -> list[Any]:
@@ -115,7 +115,6 @@ class LambdaRuntime(Component):
 
     def start(self) -> None:
         self.code.clear()  # packages from an earlier run: unpacked again on demand
-        self.zygote.start(common_environ())
         self._threads = [threading.Thread(target=self._watch, name="lambda-watchdog", daemon=True)]
         self._threads += [threading.Thread(target=self._dispatch, name=f"lambda-events-{n}", daemon=True)
                           for n in range(self.concurrency)]
@@ -134,6 +133,7 @@ class LambdaRuntime(Component):
         running = bool(self._threads) and all(t.is_alive() for t in self._threads) and not self._stopping.is_set()
         return {"status": "ok" if running else "error", "invocations": self.invocations,
                 "account_concurrency": self.concurrency, "events_queued": self._events.qsize(),
+                "zygote": self.zygote.status(),
                 **self.pools.summary()}
 
     # -- the in-process API --------------------------------------------------------------------------------------

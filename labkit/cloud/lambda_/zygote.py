@@ -6,16 +6,17 @@ starts with those modules and models already in memory (shared copy-on-write) an
 interpreter would: its own session (setsid), environment, working directory, fd 1 and 2 on its log pipe. Nothing
 the handler sees differs, except a shorter Init.
 
-    Zygote()                                     the runtime's side; start() launches the process
+    Zygote(environ)                              the runtime's side; the first spawn() launches the process
         .spawn(environ, cwd, control, output)    a ForkedProcess, or None when the zygote cannot serve (then the
-                                                 runtime starts the worker as a new interpreter)
-        .stop()
+                                                 runtime starts the worker as a new interpreter); OSError when it
+                                                 took the descriptors but did not answer
+        .status() / .stop()
     usable_for(code_dir)                         False when the function's code bundles a preloaded package
                                                  (its own boto3, say): that code must import its copy, as on AWS
     ForkedProcess                                what WorkerProcess needs of a subprocess.Popen: pid, poll(),
                                                  wait(timeout), returncode
 
-The zygote speaks over a SOCK_SEQPACKET socket: each request is one record (JSON environment and directory) with
+The zygote speaks over a SOCK_SEQPACKET socket: it sends "ready" once preloaded; each request is one record (JSON environment and directory) with
 three descriptors (the worker's control socket, its log pipe, and a status socket); the zygote answers on the
 status socket with the worker's pid, then with its exit code once it has reaped it. When the runtime closes its
 end the zygote exits, and its workers follow (worker.py ends once its parent is gone).
@@ -39,6 +40,7 @@ WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 PRELOADED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")  # top-level packages
 WARM_SERVICES = ("dynamodb", "sns", "s3", "sqs", "ses", "lambda", "logs", "sts")  # models loaded ahead
 _MAX_RECORD = 1 << 20
+_READY = b"ready"
 _SPAWN_WAIT_S = 10.0
 
 
@@ -76,18 +78,22 @@ class ForkedProcess:
 
 
 class Zygote:
-    def __init__(self) -> None:
+    """Started by the first cold start, not with the cloud (a cloud that runs no function never pays its 0.4 s);
+    cold starts made while it is still preloading start new interpreters, as do all of them if it fails."""
+
+    def __init__(self, environ: dict[str, str]) -> None:
+        self._environ = environ  # the workers' common environment: PATH, no AWS profile
         self._sock: socket.socket | None = None
         self._process: subprocess.Popen[bytes] | None = None
+        self._started = self._ready = False
         self._lock = threading.Lock()
 
-    def start(self, environ: dict[str, str]) -> None:
-        """Launch it with ``environ`` (the workers' common environment: PATH, no AWS profile); it preloads while
-        the cloud goes on starting."""
+    def _start(self) -> None:
+        self._started = True
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-P", "-u", str(ZYGOTE_SCRIPT), str(child.fileno())], env=environ,
+                [sys.executable, "-P", "-u", str(ZYGOTE_SCRIPT), str(child.fileno())], env=self._environ,
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 pass_fds=(child.fileno(),), start_new_session=True)
         except OSError:
@@ -97,9 +103,29 @@ class Zygote:
             child.close()
         self._sock = parent
 
+    def _usable(self) -> bool:
+        """Started, preloaded (it says "ready" once) and alive; starts it the first time. Called with _lock held."""
+        if not self._started:
+            self._start()
+        if self._sock is None or self._process is None or self._process.poll() is not None:
+            return False
+        if not self._ready:
+            ready, _, _ = select.select([self._sock], [], [], 0)
+            self._ready = bool(ready) and self._sock.recv(64) == _READY
+        return self._ready
+
+    def status(self) -> str:
+        """"not started", "starting", "ready" or "stopped" (health: whether cold starts are forked)."""
+        with self._lock:
+            if not self._started:
+                return "not started"
+            if self._sock is None or self._process is None or self._process.poll() is not None:
+                return "stopped"
+            return "ready" if self._usable() else "starting"
+
     def spawn(self, environ: dict[str, str], cwd: Path, control: int, output: int) -> ForkedProcess | None:
         with self._lock:
-            if self._sock is None or self._process is None or self._process.poll() is not None:
+            if not self._usable():
                 return None
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
             try:
@@ -113,8 +139,13 @@ class Zygote:
         ready, _, _ = select.select([ours], [], [], _SPAWN_WAIT_S)
         answer = ours.recv(64) if ready else b""
         if not answer:
+            # It holds the worker's descriptors and might still fork: stop it, so that no second process ever
+            # shares them, and refuse this start (later workers start as new interpreters).
             ours.close()
-            return None
+            with self._lock:
+                if self._process is not None and self._process.poll() is None:
+                    self._process.kill()
+            raise OSError("the Lambda zygote did not answer")
         return ForkedProcess(json.loads(answer)["pid"], ours)
 
     def stop(self) -> None:
@@ -250,6 +281,7 @@ def _reap(statuses: dict[int, socket.socket]) -> None:
 def main() -> None:
     sock = socket.socket(fileno=int(sys.argv[1]))
     _preload()
+    sock.send(_READY)
     _serve(sock)
 
 

@@ -1,8 +1,11 @@
 """Which account a request belongs to, without creating IAM backends nobody asked for.
 
     request_account(environ)   the account of a gateway request: the x-moto-account-id header, else the SigV4
-                               access key, else (an unsigned Cognito call from a browser) the account of the app
-                               client, pool or token it names; moto's default account when nothing says
+                               access key, else (an unsigned call from a browser, Cognito's) the account of what
+                               its parameters name; moto's default account when nothing says
+    register_unsigned(prefix, account_of)   a service's finder for its unsigned calls (X-Amz-Target prefix →
+                               params → account or None): the cognito package registers its pools' and clients'
+                               finder, so this package need not know the services above it
 Importing this module patches moto.iam.models (when moto imports it): a learner's key AKIALAB0<account>
 (labkit.target.local_credentials) acts in that account, so one local cloud serves a class of learners, each in an
 account of their own, as moto does for keys made with IAM CreateAccessKey.
@@ -22,7 +25,7 @@ DEFAULT_ACCOUNT = "123456789012"  # moto.core.DEFAULT_ACCOUNT_ID, without import
 _LEARNER_KEY = re.compile(r"AKIALAB0(\d{12})")
 _SIGV4_KEY = re.compile(r"Credential=([A-Za-z0-9]+)(?:/|%2F)")  # header, or a presigned URL's X-Amz-Credential
 _ACCOUNT_HEADER = "HTTP_X_MOTO_ACCOUNT_ID"
-_COGNITO_TARGET = "AWSCognitoIdentityProviderService."
+_UNSIGNED: dict[str, Callable[[dict[str, Any]], str | None]] = {}  # X-Amz-Target prefix → account of the params
 _UNSIGNED_BODY_LIMIT = 64 * 1024  # an unsigned Cognito call is a small JSON document
 
 
@@ -36,13 +39,23 @@ def request_account(environ: dict[str, Any]) -> str:
         environ.get("QUERY_STRING", ""))
     if signed:
         return _account_of_access_key(signed.group(1))
-    if environ.get("HTTP_X_AMZ_TARGET", "").startswith(_COGNITO_TARGET):
-        return _cognito_caller(environ) or DEFAULT_ACCOUNT
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    account_of = next((finder for prefix, finder in _UNSIGNED.items() if target.startswith(prefix)), None)
+    if account_of is not None:
+        return _unsigned_caller(environ, account_of) or DEFAULT_ACCOUNT
     return DEFAULT_ACCOUNT
 
 
-def _cognito_caller(environ: dict[str, Any]) -> str | None:
-    """The account of the app client (ClientId), pool (UserPoolId) or access token an unsigned call names."""
+def register_unsigned(prefix: str, account_of: Callable[[dict[str, Any]], str | None] | None) -> None:
+    """``account_of(params)`` answers for unsigned calls whose X-Amz-Target starts with ``prefix``; None removes."""
+    if account_of is None:
+        _UNSIGNED.pop(prefix, None)
+    else:
+        _UNSIGNED[prefix] = account_of
+
+
+def _unsigned_caller(environ: dict[str, Any], account_of: Callable[[dict[str, Any]], str | None]) -> str | None:
+    """The account an unsigned JSON call names, by its service's finder."""
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -57,10 +70,7 @@ def _cognito_caller(environ: dict[str, Any]) -> str | None:
         return None
     if not isinstance(params, dict):
         return None
-    from ..cognito import models  # the Cognito bridge knows where pools live
-
-    return models.cognito_account_of(client_id=params.get("ClientId"), pool_id=params.get("UserPoolId"),
-                                     access_token=params.get("AccessToken"))
+    return account_of(params)
 
 
 def _account_of_access_key(access_key: str) -> str:

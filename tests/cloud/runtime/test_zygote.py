@@ -10,7 +10,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .conftest import package
+from labkit.waiting import NotYet, retry_until
+
+from .conftest import lambda_health, package
 
 WHO = """
 import os, sys
@@ -45,21 +47,36 @@ def _worker_pids(state_dir: Path) -> dict[int, bytes]:
     return found
 
 
+def _zygote_ready(lam: Any, make_function: Any, cloud: Any) -> None:
+    """The first cold start of a cloud starts the zygote (that one starts a new interpreter); wait until it is
+    preloaded."""
+    _invoke(lam, make_function("app.echo"), {})
+
+    def ready() -> None:
+        if lambda_health(cloud)["zygote"] != "ready":
+            raise NotYet("the zygote is preloading")
+
+    retry_until("the zygote", ready, deadline=30, backoff=0.1, max_interval=0.5, progress=False)
+
+
 def test_a_forked_worker_has_its_functions_environment_and_account(lam: Any, make_function: Any,
                                                                    cloud: Any) -> None:
+    _zygote_ready(lam, make_function, cloud)
+    before = set(_worker_pids(cloud.state_dir))
     name = make_function("who.handler", code=package({"who.py": WHO}), Environment={"Variables": {"MINE": "yes"}})
     answer, body = _invoke(lam, name, {})
     assert answer["StatusCode"] == 200 and "FunctionError" not in answer, body
     assert body["mine"] == "yes" and body["leaked"] == [] and body["boto3"] == "kit"
     assert body["account"] == cloud.cfg.account  # the function's own keys, not the zygote's throw-away ones
     assert body["cwd"] == body["task_root"]
-    forked = [cmd for cmd in _worker_pids(cloud.state_dir).values() if b"lambda_/zygote.py" in cmd]
-    assert forked, "no worker was forked by the zygote"
+    started = {pid: cmd for pid, cmd in _worker_pids(cloud.state_dir).items() if pid not in before}
+    assert started and all(b"lambda_/zygote.py" in cmd for cmd in started.values()), started
     log = base64.b64decode(answer["LogResult"]).decode()
     assert "Init Duration" in log  # still a cold start, as Lambda reports one
 
 
 def test_code_with_its_own_boto3_imports_that_copy(lam: Any, make_function: Any, cloud: Any) -> None:
+    _zygote_ready(lam, make_function, cloud)
     code = package({"who.py": WHO,
                     "boto3/__init__.py": "BUNDLED = 'bundled'\n"
                     "def client(name):\n"

@@ -32,7 +32,7 @@ from ... import target
 from ...config import PROJECT_ROOT, Config
 from . import faults, logs, models
 from .worker import MARKER_PREFIX, recv_frame, send_frame
-from .zygote import Zygote, usable_for
+from .zygote import Zygote
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 OUTPUT_WAIT_S = 2.0  # after a reply, how long its phase's last output lines may take to arrive
@@ -106,8 +106,7 @@ class WorkerProcess:
         parent, child = socket.socketpair()
         read_fd, write_fd = os.pipe()
         try:
-            forked = (zygote.spawn(environ, code_dir, child.fileno(), write_fd)
-                      if zygote is not None and usable_for(code_dir) else None)
+            forked = zygote.spawn(environ, code_dir, child.fileno(), write_fd) if zygote is not None else None
             self.process = forked or subprocess.Popen(
                 [sys.executable, "-P", "-u", str(WORKER_SCRIPT)],
                 cwd=code_dir,

@@ -8,15 +8,15 @@ the handler sees differs, except a shorter Init.
 
     Zygote(environ)                              the runtime's side; the first spawn() launches the process
         .spawn(environ, cwd, control, output)    a ForkedProcess, or None when the zygote cannot serve (then the
-                                                 runtime starts the worker as a new interpreter); OSError when it
-                                                 took the descriptors but did not answer
+                                                 runtime starts the worker as a new interpreter): not ready yet, or
+                                                 the code bundles a package it preloaded (its own boto3, say: that
+                                                 code must import its copy, as on AWS); OSError when it took the
+                                                 descriptors but did not answer
         .status() / .stop()
-    usable_for(code_dir)                         False when the function's code bundles a preloaded package
-                                                 (its own boto3, say): that code must import its copy, as on AWS
     ForkedProcess                                what WorkerProcess needs of a subprocess.Popen: pid, poll(),
                                                  wait(timeout), returncode
 
-The zygote speaks over a SOCK_SEQPACKET socket: it sends "ready" once preloaded; each request is one record (JSON environment and directory) with
+The zygote speaks over a SOCK_SEQPACKET socket: once preloaded it sends the packages it imported; each request is one record (JSON environment and directory) with
 three descriptors (the worker's control socket, its log pipe, and a status socket); the zygote answers on the
 status socket with the worker's pid, then with its exit code once it has reaped it. When the runtime closes its
 end the zygote exits, and its workers follow (worker.py ends once its parent is gone).
@@ -37,15 +37,14 @@ from typing import Any
 
 ZYGOTE_SCRIPT = Path(__file__)
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
-PRELOADED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")  # top-level packages
 WARM_SERVICES = ("dynamodb", "sns", "s3", "sqs", "ses", "lambda", "logs", "sts")  # models loaded ahead
 _MAX_RECORD = 1 << 20
-_READY = b"ready"
 _SPAWN_WAIT_S = 10.0
 
 
-def usable_for(code_dir: Path) -> bool:
-    return not any((code_dir / name).exists() or (code_dir / f"{name}.py").exists() for name in PRELOADED)
+def _bundles(code_dir: Path, packages: frozenset[str]) -> bool:
+    """Whether the code holds a package (or module) of one of these top-level names."""
+    return any((code_dir / name).exists() or (code_dir / f"{name}.py").exists() for name in packages)
 
 
 class ForkedProcess:
@@ -86,6 +85,7 @@ class Zygote:
         self._sock: socket.socket | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._started = self._ready = False
+        self._preloaded: frozenset[str] = frozenset()  # top-level packages it imported, from its "ready" record
         self._lock = threading.Lock()
 
     def _start(self) -> None:
@@ -111,7 +111,10 @@ class Zygote:
             return False
         if not self._ready:
             ready, _, _ = select.select([self._sock], [], [], 0)
-            self._ready = bool(ready) and self._sock.recv(64) == _READY
+            if ready:
+                record = json.loads(self._sock.recv(_MAX_RECORD) or b"{}")
+                self._preloaded = frozenset(record.get("preloaded", ()))
+                self._ready = "preloaded" in record
         return self._ready
 
     def status(self) -> str:
@@ -125,7 +128,7 @@ class Zygote:
 
     def spawn(self, environ: dict[str, str], cwd: Path, control: int, output: int) -> ForkedProcess | None:
         with self._lock:
-            if not self._usable():
+            if not self._usable() or _bundles(cwd, self._preloaded):
                 return None
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
             try:
@@ -281,7 +284,12 @@ def _reap(statuses: dict[int, socket.socket]) -> None:
 def main() -> None:
     sock = socket.socket(fileno=int(sys.argv[1]))
     _preload()
-    sock.send(_READY)
+    # The packages now in memory (not the standard library's): code that bundles its own copy of one must start
+    # as a new interpreter, or it would get ours.
+    stdlib = os.path.dirname(os.__file__)
+    preloaded = sorted({name.partition(".")[0] for name, module in list(sys.modules.items())
+                        if not (getattr(module, "__file__", None) or stdlib).startswith(stdlib)})
+    sock.send(json.dumps({"preloaded": preloaded}).encode())
     _serve(sock)
 
 

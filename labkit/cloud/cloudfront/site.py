@@ -12,6 +12,7 @@ A request, in CloudFront's order:
       RefreshHit; else the origin: Miss) → origin (S3 through OAC, origin.py)
     → custom error responses for the origin's 4xx/5xx (ResponsePagePath fetched through the same cache)
     → the viewer's conditional request (If-None-Match / If-Modified-Since → 304)
+    → the viewer's Range, cut from the cached object (ranges.py: 206, or 416)
     → headers: X-Cache, Via, X-Amz-Cf-Pop, X-Amz-Cf-Id, Age on hits; HEAD gets no body.
 DefaultRootObject applies to ``/`` only (aws-facts). Any failure inside answers CloudFront's 502 page and is logged:
 the edge's worker thread and the cache stay as they were.
@@ -30,6 +31,7 @@ from typing import Any
 from . import origin as s3
 from .cache import Entry, cache_key, error_ttl, normalized_encoding, ttl_for
 from .plan import Behaviour, OriginSpec, Plan
+from .ranges import partial
 from .responses import (
     BAD_REQUEST,
     METHOD_NOT_ALLOWED,
@@ -134,7 +136,7 @@ class DistributionSite:
             kept = [(k, v) for k, v in entry.headers
                     if k.lower() in ("etag", "last-modified", "cache-control", "expires", "vary", "server")]
             return 304, kept, b"", x_cache, age
-        return entry.status, list(entry.headers), entry.body, x_cache, age
+        return (*partial(environ, entry.status, list(entry.headers), entry.body), x_cache, age)
 
     # -- cache and origin --------------------------------------------------------------------------------------
     @staticmethod

@@ -45,6 +45,7 @@ from .moto import state as moto_state
 from .route53.component import DnsServer
 from .s3.component import S3AnonymousAccess
 from .sns.component import NotifyComponent
+from .sts.component import SecurityTokens
 from .wafv2.component import WafComponent
 
 log = logging.getLogger("labkit.cloud")
@@ -57,7 +58,7 @@ SAVE_AT_MOST_EVERY = 30.0
 # The data planes, in start order: core's edge, and each service's component (labkit/cloud/<service>/component.py).
 COMPONENTS: list[type[Component]] = [
     DnsServer, CertificateAuthority, Edge, S3AnonymousAccess, MailboxComponent, CognitoComponent, NotifyComponent,
-    LambdaRuntime, ApiGatewayComponent, WafComponent, CdnComponent, LabComponent,
+    LambdaRuntime, ApiGatewayComponent, WafComponent, CdnComponent, SecurityTokens, LabComponent,
 ]
 
 

@@ -176,9 +176,10 @@ def test_only_models_and_the_moto_package_import_moto() -> None:
 def test_every_service_package_reads_moto_only_through_its_models() -> None:
     """models.py of service X reads X's moto models: it imports moto.<X's moto service>, no other service's."""
     moto_service = {"acm": {"acm"}, "apigateway": {"apigateway", "apigatewayv2"}, "cloudfront": {"cloudfront"},
-                    "cloudwatch": {"logs"}, "cognito": {"cognitoidp"}, "lambda_": {"awslambda"},
-                    "route53": {"route53"}, "s3": {"s3"}, "sns": {"sns"}, "wafv2": {"wafv2"}}
-    shared = {"core", "moto_api", "settings", "moto_server"}  # moto's own plumbing, not a service
+                    "cloudwatch": {"logs", "cloudwatch"}, "cognito": {"cognitoidp"}, "lambda_": {"awslambda"},
+                    "route53": {"route53"}, "s3": {"s3"}, "sns": {"sns"}, "wafv2": {"wafv2"},
+                    "sts": {"sts", "iam"}}  # STS keys are IAM access keys (moto's sts keeps them there too)
+    shared = {"core", "moto_api", "settings", "moto_server", "utilities"}  # moto's own plumbing, not a service
     for package, own in moto_service.items():
         path = ROOT / package / "models.py"
         services = {name.split(".")[1] for name in imports_of(path) if name.startswith("moto.")} - shared

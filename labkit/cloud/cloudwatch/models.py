@@ -1,11 +1,19 @@
-"""CloudWatch Logs as moto holds it: the Lambda runtime and API Gateway's access logs write there.
+"""CloudWatch as moto holds it: Logs, where the Lambda runtime and API Gateway's access logs write, and alarms.
 
     put_log_lines(account, region, group, stream, lines)   append log events, creating group and stream
+
+Importing this module corrects moto's alarms (when moto imports them): a new alarm starts in INSUFFICIENT_DATA, as on
+AWS ("When you create an alarm, its initial state is INSUFFICIENT_DATA", CloudWatch user guide, alarm states; the
+StateReason stays "Unchecked: Initial alarm creation"), and an update leaves the state as it was; moto starts it OK, which would tell a learner that an alarm
+nobody has evaluated is fine.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..moto import LOCK
+from ..moto.importhook import when_imported
 
 
 def put_log_lines(account: str, region: str, group: str, stream: str, lines: list[tuple[int, str]]) -> None:
@@ -18,3 +26,25 @@ def put_log_lines(account: str, region: str, group: str, stream: str, lines: lis
         backend.ensure_log_group(group)
         backend.ensure_log_stream(group, stream)
         backend.put_log_events(group, stream, [{"timestamp": ts, "message": text} for ts, text in lines])
+
+
+def _patch_alarms(models: Any) -> None:
+    original = models.CloudWatchBackend.put_metric_alarm
+    if getattr(original, "__kit_alarm__", False):
+        return
+
+    def put_metric_alarm(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+        before = self.alarms.get(name)
+        alarm = original(self, name, *args, **kwargs)
+        if before is None:
+            alarm.state_value = "INSUFFICIENT_DATA"
+        else:  # "If you update an existing alarm, its state is left unchanged" (PutMetricAlarm API reference)
+            for kept in ("state_value", "state_reason", "state_reason_data", "state_updated_timestamp"):
+                setattr(alarm, kept, getattr(before, kept))
+        return alarm
+
+    put_metric_alarm.__kit_alarm__ = True  # type: ignore[attr-defined]
+    models.CloudWatchBackend.put_metric_alarm = put_metric_alarm
+
+
+when_imported("moto.cloudwatch.models", _patch_alarms)

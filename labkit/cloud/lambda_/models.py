@@ -4,6 +4,10 @@ resource policy.
     lambda_version(account, region, function, qualifier)   a function version, code bytes included, frozen
     LambdaLookupError                                      moto refused the lookup (code, message, status)
     lambda_policy(account, region, function, qualifier)    a function's resource policy (dict), or None
+
+Importing this module corrects moto's AddPermission (when moto imports it): a StatementId the policy already has is
+refused with ResourceConflictException (409), as AWS refuses it, instead of a second statement of the same Sid. A
+notebook that catches that error to be re-runnable must not see it pass locally and fail on AWS only.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import json as _json
 from typing import Any
 
 from ..moto import LOCK
+from ..moto.importhook import when_imported
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,3 +94,27 @@ def lambda_policy(account: str, region: str, function: str, qualifier: str | Non
     except (TypeError, ValueError):
         return None
     return policy if isinstance(policy, dict) and policy.get("Statement") else None
+
+
+def _patch_policy(policy_module: Any) -> None:
+    original = policy_module.Policy.add_statement
+    if getattr(original, "__kit_sid__", False):
+        return
+    from moto.awslambda.exceptions import LambdaClientError
+
+    class StatementIdInUse(LambdaClientError):
+        code = 409
+
+    def add_statement(self: Any, raw: str, qualifier: str | None = None) -> Any:
+        sid = _json.loads(raw).get("StatementId") if raw else None  # the AddPermission request's own body
+        if sid and any(statement.get("Sid") == sid for statement in self.statements):
+            # AWS's answer to AddPermission with a StatementId in use
+            raise StatementIdInUse("ResourceConflictException", f"The statement id ({sid}) provided already "
+                                   "exists. Please provide a new statement id, or remove the existing statement.")
+        return original(self, raw, qualifier)
+
+    add_statement.__kit_sid__ = True  # type: ignore[attr-defined]
+    policy_module.Policy.add_statement = add_statement
+
+
+when_imported("moto.awslambda.policy", _patch_policy)

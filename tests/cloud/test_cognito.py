@@ -430,6 +430,24 @@ def test_tokens_verify_with_their_own_pool_keys_only(cloud):
                audience=client_b, issuer=issuer(pool_b))
 
 
+def test_id_tokens_carry_the_users_standard_attributes_as_cognito_writes_them(cloud):
+    """VERIFYING_JWTS and the ID token's page of the developer guide: the ID token holds the user's standard
+    attributes the app client may read (all by default), email_verified a JSON boolean. moto alone writes only
+    ``email``, from the username it is given, and no email_verified."""
+    idp, pool_id, client_id = make_pool(cloud)
+    email = sign_up_confirmed(cloud, idp, client_id)
+    idp.admin_update_user_attributes(UserPoolId=pool_id, Username=email,
+                                     UserAttributes=[{"Name": "name", "Value": "Ada"}])
+    claims = jwt.decode(sign_in(idp, client_id, email)["AuthenticationResult"]["IdToken"],
+                        options={"verify_signature": False})
+    assert claims["email"] == email and claims["email_verified"] is True and claims["name"] == "Ada"
+    narrow = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="narrow", ReadAttributes=["email"],
+                                         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    claims = jwt.decode(sign_in(idp, narrow["UserPoolClient"]["ClientId"], email)["AuthenticationResult"]["IdToken"],
+                        options={"verify_signature": False})
+    assert claims["email"] == email and "name" not in claims and "email_verified" not in claims
+
+
 def test_openid_configuration_points_verifiers_at_the_keys(cloud):
     """OIDC discovery at <iss>/.well-known/openid-configuration: issuer as in the tokens, jwks_uri where the keys
     are (the local URL); an unknown pool has no documents (404)."""

@@ -34,6 +34,7 @@ from moto.moto_api._internal import mock_random
 from ..core.errors import AwsError
 from ..moto import LOCK
 from ..moto.importhook import when_imported
+from . import passwords
 
 # AWS's order when a pool has no AccountRecoverySetting: a verified phone first, then a verified e-mail
 # ("Recovering user accounts", Cognito developer guide).
@@ -255,10 +256,34 @@ def _cognito_create_jwt(original: Callable) -> Callable:
         # Keep moto's claims (iss, sub, aud/client_id, token_use, exp, groups…); only the signature changes.
         payload = token.split(".")[1]
         claims = _json.loads(_base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        if claims.get("token_use") == "id":
+            claims = _id_token_claims(self, claims)
         return signer(self.id, claims), expires_in
 
     create_jwt.__kit_cognito__ = True  # type: ignore[attr-defined]
     return create_jwt
+
+
+# Standard attributes whose ID token claim is a JSON boolean, not the attribute's "true"/"false" text.
+_BOOLEAN_CLAIMS = ("email_verified", "phone_number_verified")
+
+
+def _id_token_claims(pool: Any, claims: dict[str, Any]) -> dict[str, Any]:
+    """An ID token's claims as Cognito puts them: the user's standard attributes the app client may read (all of
+    them when the client names no ReadAttributes), email_verified as a boolean. moto writes no standard attribute
+    but ``email``, and that one from the username it was given: the user's sub after SRP (USER_ID_FOR_SRP)."""
+    user = next((u for u in pool.users.values() if u.id == claims.get("sub")), None)
+    if user is None:
+        return claims
+    client = pool.clients.get(claims.get("aud"))
+    readable = set(client.extended_config.get("ReadAttributes") or []) if client is not None else set()
+    claims = {k: v for k, v in claims.items() if k != "email"}
+    for attribute in user.attributes:
+        name, value = attribute["Name"], attribute["Value"]
+        if name == "sub" or name.startswith("custom:") or (readable and name not in readable):
+            continue  # sub is the token's own; custom attributes moto has already written
+        claims[name] = value == "true" if name in _BOOLEAN_CLAIMS else value
+    return claims
 
 
 def _cognito_well_known_route(document: str, original: Callable) -> Callable:
@@ -304,32 +329,11 @@ def _patch_cognito_models(models: Any) -> None:
 # confirm to the configured password policy" for every rule, answers a wrong password in the admin flows and
 # ChangePassword with the bare username, and a second sign-up with the bare username.
 _COGNITO_INCORRECT = "Incorrect username or password."
-# Cognito's special characters (Cognito developer guide, "Adding user pool password requirements"); a space that
-# neither leads nor trails counts as one.
-_COGNITO_SYMBOLS = frozenset("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-")
-
-
-def _cognito_password_problem(password: str, policy: dict[str, Any]) -> str | None:
-    """The first rule of the pool's policy the password breaks, in Cognito's words; None if it conforms.
-    Without a PasswordPolicy, Cognito's defaults apply: at least 8 characters, all four character classes."""
-    if len(password) < int(policy.get("MinimumLength", 8)):
-        return "Password not long enough"
-    rules = (("RequireUppercase", str.isupper, "uppercase"), ("RequireLowercase", str.islower, "lowercase"),
-             ("RequireNumbers", str.isdigit, "numeric"))
-    for setting, test, words in rules:
-        if policy.get(setting, True) and not any(test(c) for c in password):
-            return f"Password must have {words} characters"
-    inner_space = " " in password.strip(" ")
-    if policy.get("RequireSymbols", True) and not inner_space and not any(c in _COGNITO_SYMBOLS for c in password):
-        return "Password must have symbol characters"
-    return None
-
-
 def _cognito_validate_password(self: Any, user_pool_id: str, password: str) -> None:
     from moto.cognitoidp.exceptions import InvalidPasswordException
 
     policy = self.describe_user_pool(user_pool_id).extended_config.get("Policies", {}).get("PasswordPolicy", {})
-    problem = _cognito_password_problem(password or "", policy)
+    problem = passwords.problem(password or "", policy)
     if problem is not None:
         error = InvalidPasswordException()
         error.message = f"Password did not conform with policy: {problem}"

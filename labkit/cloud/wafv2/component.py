@@ -44,6 +44,11 @@ class WafComponent(Component):
 
         return [WafProvider(self.cloud)]
 
+    def filters(self) -> list[Any]:
+        from .scope import cloudfront_scope_filter
+
+        return [cloudfront_scope_filter]
+
     def health(self) -> dict[str, Any]:
         return {"status": "ok", "libmodsecurity": libmodsecurity.__version__,
                 "managed_rule_groups": sorted(name for _, name in MANAGED_GROUPS)}

@@ -4,11 +4,15 @@
     DescribeManagedRuleGroup         their rules and actions, capacity, label namespace and labels
     CheckCapacity                    an estimate of the rules' WCU (capacity.py)
     CreateWebACL / UpdateWebACL      validated here, then handed to moto unchanged (moto stores them)
+    AssociateWebACL                  a CloudFront distribution refused as AWS refuses it; others to moto
 
 Validation moto skips, with AWS's error shapes (botocore wafv2 model):
-  - Scope CLOUDFRONT from a region other than us-east-1 → WAFInvalidParameterException (aws-facts CloudFront:
-    "WAF web ACLs for CloudFront use Scope=CLOUDFRONT and must be created in us-east-1");
+  - Scope CLOUDFRONT from a region other than us-east-1 → WAFInvalidParameterException, for every wafv2 call
+    (scope.py: a gateway filter, which runs before this provider and moto);
   - a ManagedRuleGroupStatement naming a group or vendor the local cloud does not have → WAFNonexistentItemException;
+  - AssociateWebACL naming a CloudFront distribution → WAFInvalidParameterException, field RESOURCE_ARN, as AWS
+    answers it (measured, hashicorp/terraform-provider-aws#28753): a distribution takes its web ACL through its own
+    configuration (UpdateDistribution's WebACLId); moto answers WAFNonexistentItemException;
   - a rule the engine cannot evaluate (an unknown statement or transformation, a regex that does not compile)
     → WAFInvalidParameterException, so the mistake shows at creation and not at the first request.
 """
@@ -39,12 +43,6 @@ class WAFInvalidParameterException(AwsError):
 class WAFNonexistentItemException(AwsError):
     code = "WAFNonexistentItemException"
     status = 400
-
-
-def _check_scope(params: dict[str, Any], ctx: Context) -> None:
-    if params.get("Scope") == "CLOUDFRONT" and ctx.region != "us-east-1":
-        raise WAFInvalidParameterException(
-            message="Error reason: The scope is not valid., field: SCOPE_VALUE, parameter: CLOUDFRONT")
 
 
 def _managed_references(value: Any) -> Iterator[dict[str, Any]]:
@@ -80,14 +78,12 @@ class WafProvider(Provider):
 
     # -- managed rule groups ---------------------------------------------------------------------------------
     def list_available_managed_rule_groups(self, params: dict[str, Any], ctx: Context) -> dict[str, Any]:
-        _check_scope(params, ctx)
         return {"ManagedRuleGroups": [
             {"VendorName": group.vendor, "Name": group.name, "VersioningSupported": True,
              "Description": group.description}
             for group in MANAGED_GROUPS.values()]}
 
     def describe_managed_rule_group(self, params: dict[str, Any], ctx: Context) -> dict[str, Any]:
-        _check_scope(params, ctx)
         group = find_managed(params.get("VendorName", ""), params.get("Name", ""))
         if group is None:
             raise WAFNonexistentItemException(message=NONEXISTENT)
@@ -100,7 +96,6 @@ class WafProvider(Provider):
         }
 
     def check_capacity(self, params: dict[str, Any], ctx: Context) -> dict[str, Any]:
-        _check_scope(params, ctx)
         from .capacity import rules_capacity
 
         rules = params.get("Rules") or []
@@ -109,13 +104,18 @@ class WafProvider(Provider):
 
     # -- web ACLs: validate, then moto ----------------------------------------------------------------------
     def create_web_acl(self, params: dict[str, Any], ctx: Context) -> dict[str, Any]:
-        _check_scope(params, ctx)
         self._validate(params.get("Rules") or [], params.get("DefaultAction") or {"Allow": {}})
         return self._moto(ctx)
 
     def update_web_acl(self, params: dict[str, Any], ctx: Context) -> dict[str, Any]:
-        _check_scope(params, ctx)
         self._validate(params.get("Rules") or [], params.get("DefaultAction") or {"Allow": {}})
+        return self._moto(ctx)
+
+    def associate_web_acl(self, params: dict[str, Any], ctx: Context) -> dict[str, Any]:
+        if params.get("ResourceArn", "").startswith(("arn:aws:cloudfront::", "arn:aws-cn:cloudfront::")):
+            raise WAFInvalidParameterException(message=(
+                "Error reason: The ARN isn't valid. A valid ARN begins with arn: and includes other information "
+                f"separated by colons or slashes., field: RESOURCE_ARN, parameter: {params.get('WebACLArn', '')}"))
         return self._moto(ctx)
 
     def _validate(self, rules: list[dict[str, Any]], default_action: dict[str, Any]) -> None:

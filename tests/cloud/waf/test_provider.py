@@ -79,6 +79,42 @@ def test_cloudfront_scope_outside_us_east_1(wafv2_eu):
     assert name not in [w["Name"] for w in wafv2_eu.list_web_acls(Scope="REGIONAL")["WebACLs"]]
 
 
+@pytest.mark.parametrize("call", [
+    lambda waf: waf.list_web_acls(Scope="CLOUDFRONT"),
+    lambda waf: waf.get_web_acl(Name="site", Scope="CLOUDFRONT", Id="a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"),
+    lambda waf: waf.list_ip_sets(Scope="CLOUDFRONT"),
+    lambda waf: waf.create_ip_set(Name=unique("ips"), Scope="CLOUDFRONT", IPAddressVersion="IPV4",
+                                  Addresses=["192.0.2.0/24"]),
+], ids=["list_web_acls", "get_web_acl", "list_ip_sets", "create_ip_set"])
+def test_every_cloudfront_scoped_call_outside_us_east_1_is_refused(wafv2_eu, call):
+    """The same rule for the calls moto answers itself: Scope=CLOUDFRONT only in us-east-1."""
+    with pytest.raises(ClientError) as caught:
+        call(wafv2_eu)
+    assert error_code(caught) == ("WAFInvalidParameterException", 400)
+    assert "SCOPE_VALUE" in caught.value.response["Error"]["Message"]
+
+
+def test_scoped_calls_in_us_east_1_still_reach_moto(wafv2):
+    name = unique("ips")
+    created = wafv2.create_ip_set(Name=name, Scope="CLOUDFRONT", IPAddressVersion="IPV4", Addresses=["192.0.2.0/24"])
+    assert name in [s["Name"] for s in wafv2.list_ip_sets(Scope="CLOUDFRONT")["IPSets"]]
+    got = wafv2.get_ip_set(Name=name, Scope="CLOUDFRONT", Id=created["Summary"]["Id"])
+    wafv2.delete_ip_set(Name=name, Scope="CLOUDFRONT", Id=created["Summary"]["Id"], LockToken=got["LockToken"])
+    assert name not in [s["Name"] for s in wafv2.list_ip_sets(Scope="CLOUDFRONT")["IPSets"]]
+
+
+def test_a_distribution_is_not_associated_through_wafv2(cloud, wafv2):
+    """AWS answers AssociateWebACL for a CloudFront distribution with WAFInvalidParameterException, field
+    RESOURCE_ARN (measured in hashicorp/terraform-provider-aws#28753): a distribution takes its web ACL through
+    UpdateDistribution's WebACLId. moto answers WAFNonexistentItemException."""
+    acl = wafv2.create_web_acl(Name=unique("cf"), Scope="CLOUDFRONT", DefaultAction={"Allow": {}}, Rules=[],
+                               VisibilityConfig=VISIBILITY)["Summary"]["ARN"]
+    with pytest.raises(ClientError) as caught:
+        wafv2.associate_web_acl(WebACLArn=acl, ResourceArn="arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE")
+    assert error_code(caught) == ("WAFInvalidParameterException", 400)
+    assert "field: RESOURCE_ARN" in caught.value.response["Error"]["Message"]
+
+
 def test_regional_scope_elsewhere_is_fine(wafv2_eu):
     summary = wafv2_eu.create_web_acl(Name=unique("api"), Scope="REGIONAL", DefaultAction={"Allow": {}},
                                       Rules=site_rules(), VisibilityConfig=VISIBILITY)["Summary"]

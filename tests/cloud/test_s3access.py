@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 
+import botocore.exceptions
 import pytest
 import requests
 
@@ -56,6 +57,30 @@ def test_block_public_access_overrides_a_public_policy(cloud, bucket):
     s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
         "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": False, "RestrictPublicBuckets": True})
     assert requests.get(url(cloud, bucket, "index.html"), timeout=5).status_code == 403
+
+
+def test_a_public_policy_is_refused_while_block_public_policy_is_on(cloud, bucket):
+    """S3 refuses PutBucketPolicy with a public policy under BlockPublicPolicy: 403 AccessDenied "… because public
+    policies are blocked by the BlockPublicPolicy block public access setting" (S3 user guide, Blocking public
+    access); moto stores it. A policy that names a principal, or the public one once the setting is off, is stored."""
+    s3 = cloud.client("s3")
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        s3.put_bucket_policy(Bucket=bucket, Policy=public_read_policy(bucket))
+    assert caught.value.response["Error"]["Code"] == "AccessDenied"
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert "blocked by the BlockPublicPolicy block public access setting" in caught.value.response["Error"]["Message"]
+    with pytest.raises(botocore.exceptions.ClientError):
+        s3.get_bucket_policy(Bucket=bucket)  # nothing was stored
+    private = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{bucket}/*"}]})
+    s3.put_bucket_policy(Bucket=bucket, Policy=private)  # the OAC policy of notebook 04 is not public
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": False, "RestrictPublicBuckets": True})
+    s3.put_bucket_policy(Bucket=bucket, Policy=public_read_policy(bucket))
+    assert json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"][0]["Principal"] == "*"
 
 
 def test_unknown_bucket_is_no_such_bucket(cloud):

@@ -4,13 +4,20 @@ An unsigned request that moto would hand to S3 (no Authorization header, no pres
 checked against the bucket's policy, its Block Public Access settings and public ACLs; if nothing grants the
 anonymous principal the action, the answer is S3's 403 AccessDenied. CORS preflights (OPTIONS) pass: browsers send
 them unsigned to every AWS endpoint, Cognito's included.
+
+A signed PutBucketPolicy whose policy is public (policy.is_public) is refused with AccessDenied while the bucket's
+BlockPublicPolicy is on, as S3 refuses it ("… because public policies are blocked by the BlockPublicPolicy block
+public access setting"); moto stores it, and the bucket would look public in a listing of policies.
 """
 
 from __future__ import annotations
 
+import io
+import re
 import uuid
 from typing import Any
 from urllib.parse import parse_qs, unquote
+from xml.sax.saxutils import escape
 
 from ..core.component import Component
 from . import models
@@ -52,10 +59,15 @@ def anonymous_allowed(access: models.BucketAccess, bucket: str, key: str | None,
     return action == "s3:ListBucket" and access.bucket_acl_public_read
 
 
-def access_denied() -> tuple[int, list[tuple[str, str]], bytes]:
+_S3_SIGNED = re.compile(r"Credential=[^/]+/\d{8}/[a-z0-9-]+/s3/")
+_POLICY_LIMIT = 20 * 1024  # S3's bucket policy size limit
+
+
+def access_denied(message: str = "Access Denied") -> tuple[int, list[tuple[str, str]], bytes]:
     request_id = uuid.uuid4().hex[:16].upper()
-    body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message>'
-            f"<RequestId>{request_id}</RequestId><HostId>{uuid.uuid4().hex}</HostId></Error>").encode()
+    body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
+            f"<Message>{escape(message)}</Message><RequestId>{request_id}</RequestId>"
+            f"<HostId>{uuid.uuid4().hex}</HostId></Error>").encode()
     return 403, [("Content-Type", "application/xml"), ("Content-Length", str(len(body))),
                  ("x-amz-request-id", request_id), ("Server", "AmazonS3")], body
 
@@ -64,7 +76,36 @@ class S3AnonymousAccess(Component):
     name = "s3-access"
 
     def filters(self) -> list[Any]:
-        return [self.check]
+        return [self.check, self.check_public_policy]
+
+    def check_public_policy(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        if environ.get("REQUEST_METHOD") != "PUT" or "policy" not in parse_qs(
+                environ.get("QUERY_STRING", ""), keep_blank_values=True):
+            return None
+        if not _S3_SIGNED.search(environ.get("HTTP_AUTHORIZATION", "")):
+            return None
+        bucket, key = _bucket_and_key(environ)
+        access = models.s3_bucket_access(bucket) if bucket and key is None else None
+        if access is None or not access.block_public.get("blockPublicPolicy"):
+            return None
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return None
+        if not 0 < length <= _POLICY_LIMIT:
+            return None  # moto answers what is wrong with it
+        body = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(body)  # moto reads it again
+        try:
+            public = s3policy.is_public(body.decode())
+        except (ValueError, UnicodeDecodeError, AttributeError):
+            return None  # moto answers MalformedPolicy
+        if not public:
+            return None
+        account = environ.get("HTTP_X_MOTO_ACCOUNT_ID", "")
+        return access_denied(f"User: arn:aws:iam::{account}:root is not authorized to perform: s3:PutBucketPolicy "
+                             f'on resource: "arn:aws:s3:::{bucket}" because public policies are blocked by the '
+                             "BlockPublicPolicy block public access setting.")
 
     def check(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes] | None:
         method = environ.get("REQUEST_METHOD", "GET")

@@ -102,6 +102,11 @@ def acm_issue(account: str, region: str, arn: str, cert_pem: bytes, key_pem: byt
         bundle.status = "ISSUED"
 
 
+def acm_delete(account: str, region: str, arn: str) -> None:
+    with LOCK, _acm_errors():
+        _acm_backend(account, region).delete_certificate(arn)
+
+
 def acm_set_status(account: str, region: str, arn: str, status: str) -> None:
     with LOCK, _acm_errors():
         _acm_backend(account, region).get_certificate(arn).status = status

@@ -8,6 +8,8 @@ self-signed leaf with a fake Amazon issuer, GetCertificate answering while pendi
     DescribeCertificate    status, DomainValidationOptions, dates, serial and usages as the certificate has them
     GetCertificate         RequestInProgressException until issued; then the leaf and the local CA as the chain
     ListCertificates       the same statuses and key-type filters (RSA_2048 only by default, as on AWS)
+    InUseBy / InUse        the distributions whose configuration names the certificate (Component.certificate_users)
+    DeleteCertificate      ResourceInUseException while something uses it (moto deletes it under the distribution)
     issued_leaf(arn)       for data planes (CloudFront aliases): the certificate, key and chain to serve, if ISSUED
 
 Validation (``_refresh``) is lazy: a pending certificate is checked when one of these operations reads it, at most
@@ -131,6 +133,24 @@ class AcmProvider(Provider):
         record = self._refresh(ctx.account, ctx.region, _arn(params))
         return {"Certificate": self._describe(record)}
 
+    def delete_certificate(self, params: dict, ctx: Context) -> dict:
+        arn = _arn(params)
+        models.acm_record(ctx.account, ctx.region, arn)  # ResourceNotFoundException first, as ACM answers
+        if self._users(arn):
+            # ACM's answer while a distribution uses the certificate (DeleteCertificate API reference)
+            raise AwsError("ResourceInUseException", f"Certificate {arn} in account {ctx.account} is in use.", 400)
+        models.acm_delete(ctx.account, ctx.region, arn)
+        self._tracked.pop(arn, None)
+        return {}
+
+    def _users(self, arn: str) -> list[str]:
+        """InUseBy: the resources of other services that use the certificate (Component.certificate_users)."""
+        cloud = self.cloud
+        found: set[str] = set()
+        for component in getattr(cloud, "components", ()):
+            found |= component.certificate_users().get(arn, set())
+        return sorted(found)
+
     def get_certificate(self, params: dict, ctx: Context) -> dict:
         record = self._refresh(ctx.account, ctx.region, _arn(params))
         if record.arn in self._tracked and record.status != "ISSUED":
@@ -224,6 +244,7 @@ class AcmProvider(Provider):
     # -- shapes --------------------------------------------------------------------------------------------------
     def _describe(self, record: models.AcmRecord) -> dict[str, Any]:
         detail = dict(record.description)
+        detail["InUseBy"] = self._users(record.arn)
         tracked = self._tracked.get(record.arn)
         if tracked is None:
             return detail

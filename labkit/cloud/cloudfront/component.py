@@ -108,6 +108,15 @@ class CdnComponent(Component):
     def alias_targets(self) -> set[str]:
         return models.cloudfront_domain_names()
 
+    def certificate_users(self) -> dict[str, set[str]]:
+        """Every distribution whose latest config names an ACM certificate (deploying or not, as ACM counts it)."""
+        users: dict[str, set[str]] = {}
+        for dist in list(self.store.distributions.values()):
+            arn = (dist.config.get("ViewerCertificate") or {}).get("ACMCertificateArn")
+            if arn:
+                users.setdefault(str(arn), set()).add(dist.arn)
+        return users
+
     def health(self) -> dict[str, Any]:
         now = time.time()
         distributions = list(self.store.distributions.values())

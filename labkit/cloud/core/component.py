@@ -55,6 +55,11 @@ class Component:
         moto.LOCK held."""
         return set()
 
+    def certificate_users(self) -> dict[str, set[str]]:
+        """ACM certificate ARN → ARNs of this service's resources that use it (a distribution's viewer
+        certificate): ACM's InUseBy, without ACM importing the services. Called without moto.LOCK held."""
+        return {}
+
     def endpoints(self) -> dict[str, str]:
         """Human-facing addresses for make up / make status (name → URL or host:port)."""
         return {}

@@ -101,3 +101,32 @@ def test_alias_is_served_with_the_issued_acm_certificate(cdn_cloud, zone):
         with socket.create_connection(("127.0.0.1", cdn_cloud.cfg.ports["https"]), timeout=5) as raw:
             context.wrap_socket(raw, server_hostname=f"nobody.{name}")
     assert "UNRECOGNIZED_NAME" in str(caught.value).upper()
+
+
+def test_a_certificate_in_use_says_by_whom_and_cannot_be_deleted(cdn_cloud):
+    """ACM's InUseBy lists the distributions that use the certificate (CertificateDetail), and DeleteCertificate
+    answers ResourceInUseException while one does (DeleteCertificate API reference); moto keeps InUseBy empty and
+    deletes the certificate under a live distribution. Once the distribution is gone, the delete goes through."""
+    name = f"{unique('inuse')}.localhost"
+    arn = issued_certificate(cdn_cloud, name, [f"www.{name}"])
+    acm, cf = cdn_cloud.client("acm"), cdn_cloud.client("cloudfront")
+    assert acm.describe_certificate(CertificateArn=arn)["Certificate"]["InUseBy"] == []
+    site = make_site(cdn_cloud, objects={"index.html": PAGE}, Aliases={"Quantity": 1, "Items": [f"www.{name}"]},
+                     ViewerCertificate=viewer_certificate(arn))
+    assert acm.describe_certificate(CertificateArn=arn)["Certificate"]["InUseBy"] == [site.arn]
+    listed = next(c for c in acm.list_certificates()["CertificateSummaryList"] if c["CertificateArn"] == arn)
+    assert listed["InUse"] is True
+    with pytest.raises(ClientError) as caught:
+        acm.delete_certificate(CertificateArn=arn)
+    assert caught.value.response["Error"]["Code"] == "ResourceInUseException"
+    assert site.get("/", host=f"www.{name}").status_code == 200  # still served with it
+    got = cf.get_distribution_config(Id=site.id)
+    config = {**got["DistributionConfig"], "Enabled": False}
+    etag = cf.update_distribution(Id=site.id, IfMatch=got["ETag"], DistributionConfig=config)["ETag"]
+    site.wait()
+    cf.delete_distribution(Id=site.id, IfMatch=etag)
+    assert acm.describe_certificate(CertificateArn=arn)["Certificate"]["InUseBy"] == []
+    acm.delete_certificate(CertificateArn=arn)
+    with pytest.raises(ClientError) as caught:
+        acm.describe_certificate(CertificateArn=arn)
+    assert caught.value.response["Error"]["Code"] == "ResourceNotFoundException"

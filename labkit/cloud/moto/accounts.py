@@ -3,6 +3,7 @@
     request_account(environ)   the account of a gateway request: the x-moto-account-id header, else the SigV4
                                access key, else (an unsigned call from a browser, Cognito's) the account of what
                                its parameters name; moto's default account when nothing says
+    peek_body(environ, limit)  a small request body, read and put back (filters that look before moto does)
     register_unsigned(prefix, account_of)   a service's finder for its unsigned calls (X-Amz-Target prefix →
                                params → account or None): the cognito package registers its pools' and clients'
                                finder, so this package need not know the services above it
@@ -54,16 +55,25 @@ def register_unsigned(prefix: str, account_of: Callable[[dict[str, Any]], str | 
         _UNSIGNED[prefix] = account_of
 
 
-def _unsigned_caller(environ: dict[str, Any], account_of: Callable[[dict[str, Any]], str | None]) -> str | None:
-    """The account an unsigned JSON call names, by its service's finder."""
+def peek_body(environ: dict[str, Any], limit: int) -> bytes | None:
+    """A request's body of at most ``limit`` bytes, put back for whoever reads it next (a provider, moto); None for
+    an empty, larger or unreadable one, which is left as it was."""
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return None
-    if not 0 < length <= _UNSIGNED_BODY_LIMIT:
+    if not 0 < length <= limit:
         return None
     body = environ["wsgi.input"].read(length)
-    environ["wsgi.input"] = io.BytesIO(body)  # the provider or moto reads it again
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
+def _unsigned_caller(environ: dict[str, Any], account_of: Callable[[dict[str, Any]], str | None]) -> str | None:
+    """The account an unsigned JSON call names, by its service's finder."""
+    body = peek_body(environ, _UNSIGNED_BODY_LIMIT)
+    if body is None:
+        return None
     try:
         params = json.loads(body)
     except ValueError:

@@ -12,7 +12,6 @@ public access setting"); moto stores it, and the bucket would look public in a l
 
 from __future__ import annotations
 
-import io
 import re
 import uuid
 from typing import Any
@@ -20,6 +19,7 @@ from urllib.parse import parse_qs, unquote
 from xml.sax.saxutils import escape
 
 from ..core.component import Component
+from ..moto.accounts import peek_body
 from . import models
 from . import policy as s3policy
 
@@ -88,14 +88,9 @@ class S3AnonymousAccess(Component):
         access = models.s3_bucket_access(bucket) if bucket and key is None else None
         if access is None or not access.block_public.get("blockPublicPolicy"):
             return None
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            return None
-        if not 0 < length <= _POLICY_LIMIT:
+        body = peek_body(environ, _POLICY_LIMIT)
+        if body is None:
             return None  # moto answers what is wrong with it
-        body = environ["wsgi.input"].read(length)
-        environ["wsgi.input"] = io.BytesIO(body)  # moto reads it again
         try:
             public = s3policy.is_public(body.decode())
         except (ValueError, UnicodeDecodeError, AttributeError):

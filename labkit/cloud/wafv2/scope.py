@@ -10,12 +10,12 @@ would encode ByteMatchStatement's SearchString twice).
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from typing import Any
 
 from ..core.errors import AwsError, render_plain_error
+from ..moto.accounts import peek_body
 
 _TARGET = "AWSWAF_20190729."
 _REGION = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/wafv2/")
@@ -29,14 +29,9 @@ def cloudfront_scope_filter(environ: dict[str, Any]) -> tuple[int, list[tuple[st
     region = _REGION.search(environ.get("HTTP_AUTHORIZATION", ""))
     if region is None or region.group(1) == "us-east-1":
         return None
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
+    body = peek_body(environ, _BODY_LIMIT)
+    if body is None:
         return None
-    if not 0 < length <= _BODY_LIMIT:
-        return None
-    body = environ["wsgi.input"].read(length)
-    environ["wsgi.input"] = io.BytesIO(body)  # the provider or moto reads it again
     try:
         scope = json.loads(body).get("Scope")
     except (ValueError, AttributeError):

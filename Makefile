@@ -55,8 +55,11 @@ check: setup  ## grade the deployment: table on screen, JSON, JUnit XML and CSV 
 grade: setup  ## grade a class: make grade ROSTER=roster.csv (gradebook and reports under reports/class/)
 	@$(PYTHON) -m validators.grade $(if $(ROSTER),$(ROSTER),$(error make grade needs ROSTER=<file.csv>: a CSV with a 'learner' column, one learner per line))
 
+# Two workers (pytest-xdist) keep both cores busy while tests wait on their clouds; a module, and the workshop's
+# notebook and browser tests, stay on one worker (tests/conftest.py). TEST_JOBS=1 runs in one process.
+TEST_JOBS ?= 2
 test: setup browser  ## run the test suite (starts its own local clouds on free ports; drives Chromium)
-	@$(PYTHON) -m pytest
+	@$(PYTHON) -m pytest $(if $(filter-out 1,$(TEST_JOBS)),-n $(TEST_JOBS) --dist loadgroup)
 
 bench: setup  ## run the benchmarks and print ratios against baselines measured in the same run
 	@$(PYTHON) -m bench

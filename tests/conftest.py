@@ -159,3 +159,12 @@ def workshop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workshop]:
     rerun = _run_solutions(env) if run.returncode == 0 else run
     yield Workshop(instance, run, rerun)
     instance.down()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under ``-n`` (pytest-xdist, --dist loadgroup) a module's tests stay on one worker, so its module-scoped
+    cloud is built once; every test of the ``workshop`` (the notebooks and the browser tests) shares one worker,
+    so the whole workshop is built once."""
+    for item in items:
+        group = "workshop" if "workshop" in getattr(item, "fixturenames", ()) else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))

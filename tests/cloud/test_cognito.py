@@ -321,6 +321,52 @@ def test_a_second_sign_up_names_the_kind_of_username_not_the_address(cloud):
 
 
 # -- password reset ----------------------------------------------------------------------------------------------
+def test_a_client_with_a_secret_needs_its_secret_hash_on_every_call(cloud):
+    """Cognito developer guide, "Computing secret hash values": SECRET_HASH = Base64(HMAC-SHA256(client secret,
+    username + client id)), required on every call made with a client that has a secret, over the name typed or
+    the user's username. AWS: NotAuthorizedException "Client <id> is configured for secret but secret was not
+    received" when missing, "Unable to verify secret hash for client <id>" when wrong (moto checked neither for
+    SignUp or USER_PASSWORD_AUTH: a page that can never sign in on AWS did locally)."""
+    import base64
+    import hashlib
+    import hmac
+
+    idp, pool_id, _ = make_pool(cloud)
+    client = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="server", GenerateSecret=True,
+                                         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    client_id, secret = client["UserPoolClient"]["ClientId"], client["UserPoolClient"]["ClientSecret"]
+
+    def hashed(name):
+        return base64.b64encode(hmac.new(secret.encode(), (name + client_id).encode(), hashlib.sha256).digest()).decode()
+
+    email = new_email()
+    unsigned = browser(cloud, "SignUp", {"ClientId": client_id, "Username": email, "Password": PASSWORD})
+    assert unsigned.status_code == 400
+    assert unsigned.json() == {"__type": "NotAuthorizedException",
+                               "message": f"Client {client_id} is configured for secret but secret was not received"}
+    with pytest.raises(botocore.exceptions.ClientError) as wrong:
+        idp.sign_up(ClientId=client_id, Username=email, Password=PASSWORD, SecretHash=hashed("someone-else"))
+    assert wrong.value.response["Error"] == {
+        "Code": "NotAuthorizedException", "Message": f"Unable to verify secret hash for client {client_id}"}
+    assert idp.list_users(UserPoolId=pool_id)["Users"] == []  # nothing was created by the refused calls
+
+    idp.sign_up(ClientId=client_id, Username=email, Password=PASSWORD, SecretHash=hashed(email))
+    idp.confirm_sign_up(ClientId=client_id, Username=email, ConfirmationCode=mailed_code(cloud, email),
+                        SecretHash=hashed(email))
+    sub = idp.admin_get_user(UserPoolId=pool_id, Username=email)["Username"]
+    for name in (email, sub):
+        tokens = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+            "USERNAME": email, "PASSWORD": PASSWORD, "SECRET_HASH": hashed(name)})["AuthenticationResult"]
+        assert jwt.decode(tokens["IdToken"], options={"verify_signature": False})["email"] == email
+    with pytest.raises(botocore.exceptions.ClientError) as missing:
+        sign_in(idp, client_id, email)
+    assert error_code(missing) == "NotAuthorizedException"
+    with pytest.raises(botocore.exceptions.ClientError) as refresh:
+        idp.initiate_auth(ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+                          AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]})
+    assert "secret was not received" in refresh.value.response["Error"]["Message"]
+
+
 def test_forgot_password_mails_a_code_that_resets_the_password(cloud):
     """ForgotPassword sends a code to the verified e-mail (RECOVERY); ConfirmForgotPassword checks it
     (CodeMismatchException) and the pool's password policy (InvalidPasswordException, the code still usable).

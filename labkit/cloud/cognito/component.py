@@ -71,6 +71,11 @@ class CognitoComponent(Component):
     def providers(self) -> list[Provider]:
         return [CognitoProvider(self)]
 
+    def filters(self) -> list[Any]:
+        from .secret_hash import secret_hash_filter
+
+        return [secret_hash_filter]
+
     def stop(self) -> None:
         models.set_cognito_hooks(None, None)
         accounts.register_unsigned(UNSIGNED_TARGET, None)

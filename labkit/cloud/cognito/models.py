@@ -99,6 +99,13 @@ def _cognito_pool_of_client(client_id: str) -> Any:
     raise AwsError("ResourceNotFoundException", f"User pool client {client_id} does not exist.", 400)
 
 
+def cognito_client_secret(client_id: str) -> str | None:
+    """The app client's secret; None when it has none or no pool has the client (moto then answers)."""
+    with LOCK:
+        client = next((p.clients[client_id] for p in _cognito_pools() if client_id in p.clients), None)
+        return client.secret if client is not None and client.generate_secret else None
+
+
 def cognito_account_of(*, client_id: Any = None, pool_id: Any = None, access_token: Any = None) -> str | None:
     """The account whose user pool has this app client, is this pool, or issued this access token (its
     client_id claim); None when none does. A browser's Cognito calls are unsigned: this is how they find their

@@ -7,6 +7,7 @@ plane freezes an API's definition when it is deployed, and reads stages and usag
     apigw_rest_definition(account, region, api_id)        what a REST deployment freezes (plain JSON), or None
     apigw_create_deployment(account, region, api_id, …)   CreateDeployment as AWS does it: (deployment, definition)
     apigw_deployment_ids(account, region, api_id)         the ids of the REST API's deployments
+    apigw_update(account, region, kind, params)           UpdateMethod, UpdateIntegration, UpdateResource, … (patches.py)
     apigw_stage(account, region, api_id, stage)           a REST stage as GetStage shows it, or None
     apigw_usage_plans(account, region)                    usage plans, each with its API keys (value, enabled)
     apigw_http_definition(account, region, api_id)        an HTTP API: routes, integrations, authorizers, CORS
@@ -125,6 +126,55 @@ def apigw_create_deployment(account: str, region: str, api_id: str, *, stage_nam
         definition = _json.loads(_json.dumps(_apigw_definition(api), default=str))
         count_change("apigateway")
         return deployment.to_json(), definition
+
+
+def _apigw_patch_target(backend: Any, kind: str, params: dict[str, Any]) -> Any:
+    from moto.apigateway.exceptions import NoIntegrationDefined
+
+    api_id, resource_id = params["restApiId"], params["resourceId"]
+    if kind == "resource":
+        return backend.get_resource(api_id, resource_id)
+    method = backend.get_method(api_id, resource_id, params["httpMethod"])
+    if kind == "method":
+        return method
+    if kind == "method_response":
+        response = method.get_response(params["statusCode"])
+        if response is None:
+            raise AwsError("NotFoundException", "Invalid Response status code specified", 404)
+        return response
+    if method.method_integration is None:
+        raise NoIntegrationDefined()
+    if kind == "integration":
+        return method.method_integration
+    return method.method_integration.get_integration_response(params["statusCode"])
+
+
+def _apigw_check_parent(resources: dict[str, Any], target: Any, before: str | None) -> None:
+    """A moved resource needs a parent that exists and is not itself or below it; else it stays where it was."""
+    parent = target.parent_id
+    while parent is not None and parent != target.id and parent in resources:
+        parent = resources[parent].parent_id
+    if parent is not None:
+        target.parent_id = before
+        raise AwsError("NotFoundException", "Invalid Resource identifier specified", 404)
+
+
+def apigw_update(account: str, region: str, kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Apply an Update* call's patchOperations (patches.apply) to moto's object; answer it as its Get* does."""
+    from moto.apigateway.models import apigateway_backends
+
+    from . import patches
+
+    with _apigw_errors():
+        backend = apigateway_backends[account][region]
+        target = _apigw_patch_target(backend, kind, params)
+        before = getattr(target, "parent_id", None)
+        patches.apply(kind, target, params.get("patchOperations") or [])
+        if kind == "resource" and target.parent_id != before:
+            _apigw_check_parent(backend.get_rest_api(params["restApiId"]).resources, target, before)
+        count_change("apigateway")
+        shown = target.to_dict() if kind == "resource" else target.to_json()
+        return {key: value for key, value in shown.items() if value is not None}
 
 
 def apigw_deployment_ids(account: str, region: str, api_id: str) -> set[str]:

@@ -4,6 +4,9 @@
                                              (moto builds a new Stage: method settings, access logs, the web ACL
                                              and variables were lost), and the API's definition is frozen for the
                                              data plane (only the deployed state is served)
+    ApiGatewayProvider.update_method, update_integration, update_resource, update_method_response,
+        update_integration_response          moto has none of them: API Gateway's patch operations (patches.py)
+                                             applied to moto's objects
     ApiGatewayV2Provider.create_deployment   HTTP APIs: moto has no CreateDeployment (404, research/moto-5.2.5.md
                                              §8); this one freezes the API and points the stage at it
 """
@@ -37,6 +40,21 @@ class ApiGatewayProvider(Provider):
         self.plane.store.put(api_id, deployment["id"], definition)
         return {"id": deployment["id"], "description": deployment.get("description") or "",
                 "createdDate": datetime.datetime.fromtimestamp(int(deployment["createdDate"]), datetime.timezone.utc)}
+
+    def update_method(self, params: dict[str, Any], ctx: Context) -> dict[str, Any]:
+        return models.apigw_update(ctx.account, ctx.region, "method", params)
+
+    def update_integration(self, params: dict[str, Any], ctx: Context) -> dict[str, Any]:
+        return models.apigw_update(ctx.account, ctx.region, "integration", params)
+
+    def update_resource(self, params: dict[str, Any], ctx: Context) -> dict[str, Any]:
+        return models.apigw_update(ctx.account, ctx.region, "resource", params)
+
+    def update_method_response(self, params: dict[str, Any], ctx: Context) -> dict[str, Any]:
+        return models.apigw_update(ctx.account, ctx.region, "method_response", params)
+
+    def update_integration_response(self, params: dict[str, Any], ctx: Context) -> dict[str, Any]:
+        return models.apigw_update(ctx.account, ctx.region, "integration_response", params)
 
 
 class ApiGatewayV2Provider(Provider):

@@ -149,13 +149,12 @@ def _apigw_patch_target(backend: Any, kind: str, params: dict[str, Any]) -> Any:
     return method.method_integration.get_integration_response(params["statusCode"])
 
 
-def _apigw_check_parent(resources: dict[str, Any], target: Any, before: str | None) -> None:
-    """A moved resource needs a parent that exists and is not itself or below it; else it stays where it was."""
+def _apigw_check_parent(resources: dict[str, Any], target: Any) -> None:
+    """A resource's parent must exist and be neither itself nor below it."""
     parent = target.parent_id
     while parent is not None and parent != target.id and parent in resources:
         parent = resources[parent].parent_id
     if parent is not None:
-        target.parent_id = before
         raise AwsError("NotFoundException", "Invalid Resource identifier specified", 404)
 
 
@@ -168,10 +167,9 @@ def apigw_update(account: str, region: str, kind: str, params: dict[str, Any]) -
     with _apigw_errors():
         backend = apigateway_backends[account][region]
         target = _apigw_patch_target(backend, kind, params)
-        before = getattr(target, "parent_id", None)
-        patches.apply(kind, target, params.get("patchOperations") or [])
-        if kind == "resource" and target.parent_id != before:
-            _apigw_check_parent(backend.get_rest_api(params["restApiId"]).resources, target, before)
+        resources = backend.get_rest_api(params["restApiId"]).resources
+        check = (lambda: _apigw_check_parent(resources, target)) if kind == "resource" else None
+        patches.apply(kind, target, params.get("patchOperations") or [], check)
         count_change("apigateway")
         shown = target.to_dict() if kind == "resource" else target.to_json()
         return {key: value for key, value in shown.items() if value is not None}

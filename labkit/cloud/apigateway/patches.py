@@ -13,6 +13,7 @@ was deployed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..core.errors import AwsError
@@ -115,13 +116,16 @@ def _apply_one(fields: dict[str, tuple[str, str]], obj: Any, operation: dict[str
     setattr(obj, attribute, typed)
 
 
-def apply(kind: str, obj: Any, operations: list[dict[str, Any]]) -> None:
-    """Apply every operation or none: a refused one puts back every field as it was before the call."""
+def apply(kind: str, obj: Any, operations: list[dict[str, Any]], check: Callable[[], None] | None = None) -> None:
+    """Apply every operation or none: a refused one, or ``check`` (run on the result) raising AwsError, puts back
+    every field as it was before the call."""
     fields = FIELDS[kind]
     saved = {attribute: getattr(obj, attribute, None) for attribute, _ in fields.values()}
     try:
         for operation in operations or []:
             _apply_one(fields, obj, operation)
+        if check is not None:
+            check()
     except AwsError:
         for attribute, value in saved.items():
             setattr(obj, attribute, value)

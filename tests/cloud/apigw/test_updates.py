@@ -79,6 +79,7 @@ def test_a_resource_cannot_move_under_itself_or_a_missing_parent(cloud):
     for parent in (api.ids["/a/b"], "nosuchid"):
         with pytest.raises(botocore.exceptions.ClientError) as refused:
             api.ag.update_resource(restApiId=api.id, resourceId=api.ids["/a"], patchOperations=[
+                {"op": "replace", "path": "/pathPart", "value": "c"},
                 {"op": "replace", "path": "/parentId", "value": parent}])
         assert refused.value.response["Error"]["Code"] == "NotFoundException"
     assert api.ag.get_resource(restApiId=api.id, resourceId=api.ids["/a/b"])["path"] == "/a/b"

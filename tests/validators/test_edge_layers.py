@@ -7,7 +7,7 @@ from __future__ import annotations
 import validators
 from labkit import names
 from validators.base import FAIL, PASS
-from validators.probes import http_request
+from validators.probes import flood, http_request
 
 from .deployments import deploy_site, deploy_web_acl, wait_deployed
 
@@ -70,6 +70,20 @@ def test_site_with_notebook_05_web_acl_passes(cloud):
     deploy_web_acl(cloud, cfg, dist)
     found = results(cfg, "waf")
     assert {r.status for r in found.values()} == {PASS}, {k: (r.observed, r.hint) for k, r in found.items()}
+
+
+def test_pipelined_and_sequential_floods_see_the_same_limit(cloud):
+    """The rate-based rule counts each request once however it arrives (the local counter is exact,
+    wafv2/ratelimit.py): 105 GETs from one address give 100 answers and 5 refusals, pipelined over two connections
+    as waf.rate_limit sends them locally, and one at a time over eight as it sends them on AWS."""
+    cfg, dist = deploy_site(cloud)
+    deploy_web_acl(cloud, cfg, dist)
+    url, ca = f"https://{cfg.domain}:{cfg.ports['https']}/app.js", str(cfg.state_dir / "ca" / "ca.pem")
+    pipelined = flood(url, 105, cafile=ca, source_address="127.0.0.61", connections=2, pipelined=True)
+    sequential = flood(url, 105, cafile=ca, source_address="127.0.0.62")
+    for statuses in (pipelined, sequential):
+        assert len(statuses) == 105 and statuses.count(200) == 100, statuses
+        assert len([s for s in statuses if s in (403, 429)]) == 5, statuses
 
 
 def test_managed_groups_left_counting_is_named(cloud):

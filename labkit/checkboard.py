@@ -29,7 +29,7 @@ def publish(cfg: Config, learner: str, results: list[Any], *, replace: bool = Fa
         import requests
 
         rows = [r.as_dict() if hasattr(r, "as_dict") else dict(r) for r in results]
-        body = {"learner": learner, "target": cfg.target, "replace": replace,
+        body = {"learner": learner, "target": cfg.target, "account": cfg.account, "replace": replace,
                 "results": [{k: row[k] for k in FIELDS if k in row} for row in rows]}
         requests.post(f"{cfg.gateway_url}/_lab/api/checks", json=body, timeout=TIMEOUT)
     except Exception:  # noqa: BLE001 - the board is optional: a failure here must not break make check

@@ -1,8 +1,12 @@
 """Reading mail in notebooks and validators: the local cloud's mailbox (confirmation codes, SNS notifications).
 
-    messages(to=…, since=…)          what the local mailbox received, newest first
+    messages(to=…, since=…)          what the local mailbox received for your account, newest first
     wait_for(to, …)                  the first new message for an address, waiting with a progress bar
     code_in(message), links_in(…)    the 6-digit code / the links of a message
+    url()                            the mailbox page, showing your account's mail
+
+One local cloud may serve a class: each learner reads only the mail their own account's user pools and topics
+sent, so two learners using the same address never read each other's codes.
 
 On a real AWS account mail goes to real inboxes: these raise LabError saying to open the inbox instead.
 """
@@ -36,7 +40,7 @@ def _require_local(cfg: Config) -> None:
 def messages(to: str | None = None, since: float = 0.0, cfg: Config | None = None) -> list[dict[str, Any]]:
     cfg = cfg or _config.load()
     _require_local(cfg)
-    params: dict[str, Any] = {"since": since}
+    params: dict[str, Any] = {"since": since, "account": cfg.account}
     if to:
         params["to"] = to
     try:
@@ -71,6 +75,13 @@ def code_in(message: dict[str, Any]) -> str:
 
 def links_in(message: dict[str, Any]) -> list[str]:
     return re.findall(r"https?://[^\s<>\"']+", message["text"])
+
+
+def url(cfg: Config | None = None) -> str:
+    """The mailbox page with your account's mail (on AWS, mail goes to real inboxes: LabError)."""
+    cfg = cfg or _config.load()
+    _require_local(cfg)
+    return f"{cfg.gateway_url}/_lab/mail?account={cfg.account}"
 
 
 def now() -> float:

@@ -176,3 +176,32 @@ def test_the_mailbox_filters_shows_codes_and_hides_validator_mail(lab_cloud, scr
     owner = page.locator("li.mail", has_text="New message from Ada")
     owner.locator("summary").click()
     expect(owner.locator("pre a")).to_have_attribute("href", "https://contact.localhost/x")
+
+
+def test_the_mailbox_shows_one_accounts_mail_and_picks_another(lab_cloud, screen):
+    """Two learners of a class mailed the same owner address: ?account= shows one account's mail, and the picker
+    (there once two accounts have mail) switches to the other's; new mail of the other account stays out."""
+    from playwright.sync_api import expect
+
+    size, page = screen
+    requests.delete(f"{lab_cloud.cfg.gateway_url}/_lab/mail/api/messages", timeout=5).raise_for_status()
+    port = int(lab_cloud.env["LAB_SMTP_PORT"])
+    send_mail(port, "owner@example.com", "New message from Ada", "Ada wrote: hi", account="211111111111")
+    send_mail(port, "owner@example.com", "New message from Grace", "Grace wrote: hi", account="222222222222")
+    page.goto(f"{lab_cloud.cfg.gateway_url}/_lab/mail?account=211111111111")
+    cards = page.locator("li.mail")
+    expect(cards).to_have_count(1)
+    expect(cards.nth(0)).to_contain_text("New message from Ada")
+    expect(page.locator("#account")).to_have_value("211111111111")
+    send_mail(port, "owner@example.com", "Grace again", "Grace wrote: hello?", account="222222222222")
+    send_mail(port, "owner@example.com", "Ada again", "Ada wrote: hello?", account="211111111111")
+    expect(cards).to_have_count(2)  # arrived without a reload; Grace's stays out
+    expect(cards.nth(0)).to_contain_text("Ada again")
+    assert fits_the_width(page)
+    shoot(page, f"mailbox-account-{size}")
+    page.locator("#account").select_option("222222222222")
+    expect(page).to_have_url(re.compile(r"account=222222222222"))
+    expect(cards).to_have_count(2)
+    expect(cards.nth(0)).to_contain_text("Grace again")
+    page.locator("#account").select_option("")
+    expect(cards).to_have_count(4)

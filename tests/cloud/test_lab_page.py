@@ -141,6 +141,19 @@ def test_the_home_page_shows_components_links_and_the_lit_picture(cloud):
         "Location"] == "/_lab/"
 
 
+def test_the_mailbox_link_opens_the_shown_learners_account(cloud):
+    """make check publishes the learner's account with the results, so the home page's Mailbox link shows that
+    account's mail (a class shares one mailbox); a board entry without one links the whole mailbox."""
+    name, other = learner(), learner()
+    post(cloud, {"learner": name, "target": "local", "account": "212345678901", "results": RESULTS})
+    post(cloud, {"learner": other, "target": "local", "results": RESULTS})
+    home = f"{cloud.cfg.gateway_url}/_lab/"
+    assert 'href="/_lab/mail?account=212345678901"' in requests.get(home, params={"learner": name}, timeout=5).text
+    assert 'href="/_lab/mail"' in requests.get(home, params={"learner": other}, timeout=5).text
+    refused = post(cloud, {"learner": name, "target": "local", "account": "ada", "results": RESULTS})
+    assert refused.status_code == 400 and "12-digit account id" in refused.json()["message"]
+
+
 def test_a_browser_at_the_gateway_root_goes_to_the_lab_page_and_boto3_still_lists_buckets(cloud):
     root = f"{cloud.cfg.gateway_url}/"
     answer = requests.get(root, headers=BROWSER, allow_redirects=False, timeout=5)

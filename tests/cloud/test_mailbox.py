@@ -3,6 +3,7 @@ restart, and a taken SMTP port is reported like every other port."""
 
 from __future__ import annotations
 
+import os
 import smtplib
 import socket
 import time
@@ -74,3 +75,66 @@ def test_taken_smtp_port_is_named(tmp_path):
         squatter.listen()
         with pytest.raises(LabError, match=r"\(smtp\) is already in use.*LAB_SMTP_PORT"):
             Cloud(env).up()
+
+
+def _learner(cloud, name):
+    from labkit import config
+
+    return config.load({**os.environ, **cloud.env, "LAB_LEARNER": name})
+
+
+def test_each_account_reads_its_own_mail_even_at_the_same_address(cloud):
+    """One cloud serving a class: two learners sign up the same address in their own user pools, and each
+    learner's notebook (labkit.mailbox) reads only the code its own pool sent, which confirms the sign-up there.
+    SNS mail carries its topic's account too; mail that names no account (straight to the SMTP port) is
+    everyone's, and clearing one account's mail keeps the others'."""
+    from labkit import mailbox, target
+
+    address = f"owner-{uuid.uuid4().hex[:8]}@example.com"
+    since = mailbox.now()
+    learners = {name: _learner(cloud, name) for name in ("ada", "grace")}
+    pools = {}
+    for name, cfg in learners.items():
+        idp = target.client("cognito-idp", cfg)
+        pool_id = idp.create_user_pool(PoolName=f"p-{name}", UsernameAttributes=["email"],
+                                       AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+        client_id = idp.create_user_pool_client(
+            UserPoolId=pool_id, ClientName="web",
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
+        idp.sign_up(ClientId=client_id, Username=address, Password="Corr3ct-horse!")
+        pools[name] = (idp, pool_id, client_id)
+    ada, grace = learners["ada"], learners["grace"]
+    assert ada.account != grace.account
+    (ada_mail,) = mailbox.messages(to=address, since=since, cfg=ada)
+    (grace_mail,) = mailbox.messages(to=address, since=since, cfg=grace)
+    assert ada_mail["account"] == ada.account and grace_mail["account"] == grace.account
+    for name, cfg in learners.items():
+        idp, pool_id, client_id = pools[name]
+        code = mailbox.code_for(address, since=since, cfg=cfg)
+        idp.confirm_sign_up(ClientId=client_id, Username=address, ConfirmationCode=code)
+        assert idp.admin_get_user(UserPoolId=pool_id, Username=address)["UserStatus"] == "CONFIRMED"
+
+    sns = target.client("sns", ada)
+    topic = sns.create_topic(Name="contact-owner")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="email", Endpoint=address)
+    confirmation = mailbox.wait_for(address, since=since, subject="Subscription Confirmation", cfg=ada,
+                                    progress=False)
+    assert confirmation["account"] == ada.account
+    assert not [m for m in mailbox.messages(to=address, since=since, cfg=grace) if m["id"] == confirmation["id"]]
+
+    send_mail(int(cloud.env["LAB_SMTP_PORT"]), address, "from a script", "no account named")
+    for cfg in (ada, grace):
+        assert "from a script" in [m["subject"] for m in mailbox.messages(to=address, since=since, cfg=cfg)]
+    page = requests.get(mailbox.url(grace), timeout=5).text
+    assert f"Account {grace.account}'s mail" in page and f"<option value='{ada.account}'" in page
+
+    url = f"{cloud.cfg.gateway_url}/_lab/mail/api/messages"
+    assert requests.delete(url, params={"account": ada.account}, timeout=5).json() == {"deleted": 2}
+    left = {m["subject"] for m in messages(cloud, to=address)}
+    assert "from a script" in left and len(mailbox.messages(to=address, since=since, cfg=grace)) == 2
+    assert not [m for m in mailbox.messages(to=address, since=since, cfg=ada) if m["account"]]
+
+
+def test_an_account_that_is_not_twelve_digits_is_a_400(cloud):
+    answer = requests.get(f"{cloud.cfg.gateway_url}/_lab/mail/api/messages", params={"account": "ada"}, timeout=5)
+    assert answer.status_code == 400 and "12-digit account id" in answer.json()["message"]

@@ -93,13 +93,14 @@ class CognitoComponent(Component):
         self.totp.restore(state.get("totp", {}))
         self.keys.restore(state.get("keys", {}))
 
-    def mail(self, to: str, subject: str, text: str) -> None:
-        """Deliver through the local mailbox over SMTP; a failure is Cognito's CodeDeliveryFailureException."""
+    def mail(self, to: str, subject: str, text: str, *, account: str) -> None:
+        """Deliver through the local mailbox over SMTP, as mail of the pool's ``account``; a failure is Cognito's
+        CodeDeliveryFailureException."""
         mailbox = next((c for c in self.cloud.components if c.name == "mailbox"), None)
         if mailbox is None or "smtp" not in mailbox.ports:
             raise AwsError("CodeDeliveryFailureException", "the local cloud runs no mailbox to deliver the code", 400)
         try:
-            send_mail(mailbox.ports["smtp"], to, subject, text, sender=SENDER)
+            send_mail(mailbox.ports["smtp"], to, subject, text, sender=SENDER, account=account)
         except (OSError, smtplib.SMTPException) as exc:
             raise AwsError("CodeDeliveryFailureException", f"the local mailbox refused the code: {exc}", 400) from exc
 

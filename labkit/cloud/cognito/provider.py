@@ -49,7 +49,7 @@ class CognitoProvider(Provider):
         # AWS sends a code only to an attribute the pool auto-verifies; otherwise no CodeDeliveryDetails and an
         # administrator confirms the user.
         if _verifies_email(user):
-            result["CodeDeliveryDetails"] = self._send_code(SIGN_UP, user)
+            result["CodeDeliveryDetails"] = self._send_code(SIGN_UP, user, ctx)
         return result
 
     def resend_confirmation_code(self, params: dict, ctx: Context) -> dict:
@@ -58,7 +58,7 @@ class CognitoProvider(Provider):
             raise _error("InvalidParameterException", "User is already confirmed.")
         if not _verifies_email(user):
             raise _error("InvalidParameterException", "Auto verification not turned on.")
-        return {"CodeDeliveryDetails": self._send_code(SIGN_UP, user)}
+        return {"CodeDeliveryDetails": self._send_code(SIGN_UP, user, ctx)}
 
     def confirm_sign_up(self, params: dict, ctx: Context) -> dict:
         user = models.cognito_user(params["ClientId"], params["Username"])
@@ -85,7 +85,7 @@ class CognitoProvider(Provider):
             raise _error("CodeDeliveryFailureException",
                          "the local cloud sends no SMS: this user's recovery goes to a verified phone number; set "
                          "the pool's AccountRecoverySetting to verified_email first, or remove phone_number_verified")
-        return {"CodeDeliveryDetails": self._send_code(FORGOT_PASSWORD, user)}
+        return {"CodeDeliveryDetails": self._send_code(FORGOT_PASSWORD, user, ctx)}
 
     def confirm_forgot_password(self, params: dict, ctx: Context) -> dict:
         user = models.cognito_user(params["ClientId"], params["Username"])
@@ -119,11 +119,11 @@ class CognitoProvider(Provider):
         return _challenge_output(models.cognito_respond_to_auth_challenge(ctx.account, ctx.region, params, admin=True))
 
     # -- helpers ---------------------------------------------------------------------------------------------------
-    def _send_code(self, purpose: str, user: models.CognitoUser) -> dict[str, str]:
+    def _send_code(self, purpose: str, user: models.CognitoUser, ctx: Context) -> dict[str, str]:
         address = user.attributes["email"]
         code = self.codes.issue(purpose, user.pool_id, user.username)
         subject, text = verification_mail(user.email_subject, user.email_message, code)
-        self.component.mail(address, subject, text)
+        self.component.mail(address, subject, text, account=ctx.account)
         return {"Destination": mask_email(address), "DeliveryMedium": "EMAIL", "AttributeName": "email"}
 
     @staticmethod

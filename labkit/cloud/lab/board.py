@@ -4,7 +4,8 @@
                                has replace that learner's earlier results for them, other layers stay (a notebook's
                                last cell checks one layer); "replace": true, or results for another target,
                                drop the other layers too
-    CheckBoard.document()      {"learners": {name: {"updated", "target", "layers", "results"}}, "layers": [...]}
+    CheckBoard.document()      {"learners": {name: {"updated", "target", "account", "layers", "results"}},
+                                "layers": [...]}; "account": the learner's local account (their mailbox), or null
     BadBody                    a body the board refuses; its message says which field and why (answered 400)
 
 The sizes are capped so one runaway client cannot fill the cloud's memory or its snapshot: a body of MAX_BODY bytes,
@@ -66,20 +67,23 @@ def _result(item: Any, where: str) -> dict[str, Any]:
     return kept
 
 
-def validate(body: Any) -> tuple[str, str, list[dict[str, Any]]]:
-    """(learner, target, results) from a parsed JSON body; BadBody saying what is wrong."""
+def validate(body: Any) -> tuple[str, str, str | None, list[dict[str, Any]]]:
+    """(learner, target, account, results) from a parsed JSON body; BadBody saying what is wrong."""
     if isinstance(body, dict) and not isinstance(body.get("replace", False), bool):
         raise BadBody("replace must be true or false")
     if not isinstance(body, dict):
         raise BadBody('the body must be a JSON object: {"learner": …, "target": …, "results": [...]}')
     learner = _name(body.get("learner"), "learner")
     target = _text(body.get("target"), "target", 16)
+    account = body.get("account")
+    if account is not None and not (isinstance(account, str) and re.fullmatch(r"\d{12}", account)):
+        raise BadBody(f"account must be a 12-digit account id or absent, not {account!r}"[:300])
     results = body.get("results")
     if not isinstance(results, list):
         raise BadBody("results must be a list of {check, status, hint, observed, title}")
     if len(results) > MAX_RESULTS:
         raise BadBody(f"results has {len(results)} entries; the board keeps at most {MAX_RESULTS}")
-    return learner, target, [_result(item, f"results[{i}]") for i, item in enumerate(results)]
+    return learner, target, account, [_result(item, f"results[{i}]") for i, item in enumerate(results)]
 
 
 class CheckBoard:
@@ -89,7 +93,7 @@ class CheckBoard:
 
     def publish(self, body: Any) -> str:
         """Keep a body's results as its learner's latest; returns the learner. BadBody for a body it refuses."""
-        learner, target, results = validate(body)
+        learner, target, account, results = validate(body)
         with self._lock:
             earlier = self.learners.get(learner)
             if earlier and not body.get("replace") and earlier["target"] == target:
@@ -98,7 +102,7 @@ class CheckBoard:
             order = {name: i for i, name in enumerate(LAYERS)}
             results.sort(key=lambda r: order.get(layer_of(r["check"]), len(order)))  # stable: checks keep their order
             entry = {"updated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "updated_at": time.time(),
-                     "target": target, "results": results[:MAX_RESULTS]}
+                     "target": target, "account": account, "results": results[:MAX_RESULTS]}
             self.learners[learner] = entry
             while len(self.learners) > MAX_LEARNERS:
                 oldest = min(self.learners, key=lambda name: self.learners[name]["updated_at"])
@@ -126,8 +130,9 @@ class CheckBoard:
     def document(self) -> dict[str, Any]:
         with self._lock:
             entries = {name: dict(entry) for name, entry in sorted(self.learners.items())}
-        learners = {name: {"updated": e["updated"], "target": e["target"], "layers": layers_from_results(e["results"]),
-                           "results": e["results"]} for name, e in entries.items()}
+        learners = {name: {"updated": e["updated"], "target": e["target"], "account": e.get("account"),
+                           "layers": layers_from_results(e["results"]), "results": e["results"]}
+                    for name, e in entries.items()}
         return {"learners": learners, "layers": list(LAYERS)}
 
     def snapshot(self) -> dict[str, Any]:

@@ -148,12 +148,12 @@ def _grid(board: dict[str, Any], learner: str | None) -> str:
             '</table></div><div id="cell-hint" class="muted">Tap a cell.</div></section>')
 
 
-def _nav(site: str, docs: tuple[str | None, str]) -> str:
+def _nav(site: str, docs: tuple[str | None, str], mailbox: str) -> str:
     href, label = docs
     docs_link = (f'<a href="{escape(href)}">Docs</a>' if href else
                  f'<span title="the docs site is not built">Docs: {escape(label)}</span>')
     return (f'<nav><a href="{escape(site)}" id="site-link">The site: {escape(site)}</a>'
-            '<a href="/_lab/mail" id="mail-link">Mailbox</a>' + docs_link
+            f'<a href="{escape(mailbox)}" id="mail-link">Mailbox</a>' + docs_link
             + '<a href="/_lab/api/checks">Check results (JSON)</a></nav>')
 
 
@@ -205,12 +205,16 @@ poll();
 
 def home(*, health: dict[str, Any], board: dict[str, Any], learner: str | None, picture: str, site: str,
          docs: tuple[str | None, str]) -> str:
+    """``learner``: whose picture is shown; the Mailbox link opens that learner's account's mail."""
+    entry = board["learners"].get(learner) if learner else None
+    account = entry.get("account") if entry else None
+    mailbox = f"/_lab/mail?account={account}" if account else "/_lab/mail"
     notices = "".join(f'<p class="notice">{escape(str(n))}</p>' for n in health.get("notices", []))
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'><title>Serverless Lab Kit · local cloud"
         f"</title><style>{_CSS}</style></head><body><header><h1>Serverless Lab Kit · local cloud</h1>"
-        f"{_nav(site, docs)}</header>{notices}<main>{_picture(board, learner, picture)}{_grid(board, learner)}"
+        f"{_nav(site, docs, mailbox)}</header>{notices}<main>{_picture(board, learner, picture)}{_grid(board, learner)}"
         f"{_components(health)}</main>"
         f"<script>{_SCRIPT}</script></body></html>"
     )

@@ -6,6 +6,10 @@
                        and whether a validator sent it to itself
     send_mail()        how the cloud's own senders deliver: a real SMTP conversation with the server above
 
+Each mail belongs to the account whose pool or topic sent it (the X-Lab-Account header send_mail adds): one cloud
+serves a class, and ``?account=`` (the API, the page, DELETE) keeps a learner to their own mail even when two
+learners use the same address. Mail that names no account (sent straight to the SMTP port) is everyone's.
+
 The messages are kept in the snapshot, so a confirmation mail survives a restart like everything else.
 """
 
@@ -28,6 +32,7 @@ from werkzeug.wrappers import Request, Response
 from ...config import HOST
 from ..core.component import Component
 from ..core.listeners import bind_socket
+from ..core.mail import ACCOUNT_HEADER
 from . import page
 
 MAX_MESSAGES = 1000  # oldest dropped first: a mailbox for a workshop, not an archive
@@ -37,6 +42,7 @@ _CODE = re.compile(r"\b(\d{6})\b")
 _SPEAKS_OF_CODE = re.compile(r"code|verif", re.IGNORECASE)
 # The validators' throw-away addresses (validators/cognito.py, api.py, dynamodb.py: validator-<hex>@example.com).
 _VALIDATOR = re.compile(r"validator-[0-9a-f]+@example\.com", re.IGNORECASE)
+_ACCOUNT = re.compile(r"\d{12}")
 
 
 @dataclass
@@ -48,6 +54,10 @@ class Message:
     subject: str
     text: str
     headers: dict[str, str] = field(default_factory=dict)
+    account: str = ""  # the sender's account; "" for mail that names none (and for snapshots older than this)
+
+    def belongs_to(self, account: str | None) -> bool:
+        return account is None or not self.account or self.account == account
 
     def summary(self) -> dict[str, Any]:
         data = asdict(self)
@@ -69,6 +79,7 @@ def parse(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> Message:
         subject=str(parsed.get("Subject", "")),
         text=_text(body) if body is not None else "",
         headers={k: str(v) for k, v in parsed.items()},
+        account=str(parsed.get(ACCOUNT_HEADER, "")).strip(),
     )
 
 
@@ -95,19 +106,26 @@ class Store:
             del self.messages[:-MAX_MESSAGES]
             self.arrived.notify_all()
 
-    def find(self, to: str | None = None, since: float = 0.0) -> list[Message]:
+    def find(self, to: str | None = None, since: float = 0.0, account: str | None = None) -> list[Message]:
         with self._lock:
             return [m for m in self.messages
-                    if m.received_at >= since and (to is None or to.lower() in (r.lower() for r in m.to))]
+                    if m.received_at >= since and m.belongs_to(account)
+                    and (to is None or to.lower() in (r.lower() for r in m.to))]
+
+    def accounts(self) -> list[str]:
+        with self._lock:
+            return sorted({m.account for m in self.messages if m.account})
 
     def get(self, message_id: str) -> Message | None:
         with self._lock:
             return next((m for m in self.messages if m.id == message_id), None)
 
-    def clear(self) -> int:
+    def clear(self, account: str | None = None) -> int:
+        """Delete every message, or only ``account``'s own (mail that names no account stays)."""
         with self._lock:
-            count = len(self.messages)
-            self.messages.clear()
+            kept = [m for m in self.messages if account is not None and m.account != account]
+            count = len(self.messages) - len(kept)
+            self.messages[:] = kept
             return count
 
 
@@ -174,9 +192,12 @@ class MailboxComponent(Component):
 
     def _viewer(self, request: Request) -> Response:
         rest = request.path[len("/_lab/mail"):].strip("/")
+        account = request.args.get("account", "").strip() or None
+        if account is not None and not _ACCOUNT.fullmatch(account):
+            return _json({"message": f"account must be a 12-digit account id, not {account!r}"}, 400)
         if rest == "api/messages":
             if request.method == "DELETE":
-                deleted = self.store.clear()
+                deleted = self.store.clear(account)
                 self.cloud.mark_changed()  # else a restart would bring the mail back from the last snapshot
                 return _json({"deleted": deleted})
             try:
@@ -186,7 +207,7 @@ class MailboxComponent(Component):
             if not math.isfinite(since):
                 return _json({"message": f"since must be a number of seconds since the epoch (like received_at), "
                                          f"not {request.args['since']!r}"}, 400)
-            found = self.store.find(request.args.get("to"), since)
+            found = self.store.find(request.args.get("to"), since, account)
             return _json({"messages": [m.summary() for m in reversed(found)]})
         if rest.startswith("api/messages/"):
             message = self.store.get(rest.rsplit("/", 1)[1])
@@ -196,8 +217,9 @@ class MailboxComponent(Component):
             if message is None:
                 return Response("no such message", 404)
             return Response(page.message_page(message.summary()), mimetype="text/html")
-        newest_first = [m.summary() for m in reversed(self.store.find())]
-        return Response(page.listing(newest_first, request.args.get("to", ""), bool(request.args.get("validator"))),
+        newest_first = [m.summary() for m in reversed(self.store.find(account=account))]
+        return Response(page.listing(newest_first, request.args.get("to", ""), bool(request.args.get("validator")),
+                                     account=account, accounts=self.store.accounts()),
                         mimetype="text/html", headers={"Cache-Control": "no-store"})
 
 

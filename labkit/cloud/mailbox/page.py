@@ -1,8 +1,9 @@
 """The mailbox's HTML: the list at /_lab/mail and one message at /_lab/mail/<id>.
 
-    listing(messages, to)   the list page: newest first, a filter box (?to=…), validator mail hidden behind a
-                            toggle, verification codes large with a copy button; its script polls
-                            /_lab/mail/api/messages and redraws without reloading (the filter stays)
+    listing(messages, to, …)   the list page: newest first, a filter box (?to=…), one account's mail or all
+                            (?account=…, a picker once several accounts have mail), validator mail hidden behind
+                            a toggle, verification codes large with a copy button; its script polls
+                            /_lab/mail/api/messages and redraws without reloading (the filters stay)
     message_page(m)         one mail, its links clickable
 
 The list is drawn by the page's script from the API's JSON (the first round comes embedded in the page, so nothing
@@ -27,7 +28,7 @@ _CSS = (
     "header h1{font-size:1.2rem;margin:0}header a{color:#cfe1ff}.bar{display:flex;flex-wrap:wrap;gap:.6rem 1rem;"
     "align-items:center;padding:.8rem 1rem;background:#fff;border-bottom:1px solid #e5e7eb;position:sticky;top:0;"
     "z-index:1}.bar input[type=search]{font:inherit;padding:.45rem .6rem;border:1px solid #9aa0a6;border-radius:6px;"
-    "flex:1 1 14rem;min-width:0}.bar label{white-space:nowrap}.muted{color:#5f6368;font-size:.85rem}"
+    "flex:1 1 14rem;min-width:0}.bar select{font:inherit;padding:.3rem}.bar label{white-space:nowrap}.muted{color:#5f6368;font-size:.85rem}"
     "ol#mails{list-style:none;margin:0;padding:.8rem 1rem;max-width:60rem}li.mail{background:#fff;border:1px solid "
     "#e5e7eb;border-radius:10px;padding:.7rem .9rem;margin-bottom:.7rem;overflow-wrap:anywhere}li.mail.validator"
     "{border-style:dashed;background:#fafafa}.subject{font-weight:600;font-size:1.05rem}.subject a{color:#1a56c4}"
@@ -65,6 +66,7 @@ _SCRIPT = r"""
 const POLL = %d;
 const box = document.getElementById('to'), toggle = document.getElementById('show-validator');
 const list = document.getElementById('mails'), hiddenNote = document.getElementById('hidden-count');
+const picker = document.getElementById('account'), account = new URL(location.href).searchParams.get('account');
 let mails = JSON.parse(document.getElementById('initial').textContent), rounds = 0;
 function el(tag, cls, text) { const e = document.createElement(tag); if (cls) e.className = cls;
   if (text !== undefined) e.textContent = text; return e; }
@@ -124,7 +126,9 @@ async function poll() {
   try {
     // Only what is new, merged by id; every tenth round the whole list, to notice a cleared mailbox.
     const full = rounds++ %% 10 === 0, since = full || !mails.length ? 0 : mails[0].received_at;
-    const answer = await fetch('/_lab/mail/api/messages?since=' + since, {cache: 'no-store'});
+    const query = new URLSearchParams({since});
+    if (account) query.set('account', account);
+    const answer = await fetch('/_lab/mail/api/messages?' + query, {cache: 'no-store'});
     const fresh = (await answer.json()).messages;
     const before = JSON.stringify(mails.map(m => m.id));
     if (full) mails = fresh;
@@ -137,23 +141,43 @@ async function poll() {
   setTimeout(poll, POLL);
 }
 box.addEventListener('input', remember); toggle.addEventListener('change', remember);
+if (picker) picker.addEventListener('change', () => { const url = new URL(location.href);
+  if (picker.value) url.searchParams.set('account', picker.value); else url.searchParams.delete('account');
+  location.assign(url); });
 draw(); setTimeout(poll, POLL);
 """ % POLL_MS
 
 
-def listing(messages: list[dict[str, Any]], to: str, show_validator: bool) -> str:
-    """``messages``: the API's summaries, newest first."""
+def _account_picker(account: str | None, accounts: list[str]) -> str:
+    """A select of the accounts that have mail; none while one account (or none) has any, unless one is chosen."""
+    if len(accounts) < 2 and not account:
+        return ""
+    choices = [("", "all accounts")] + [(a, f"account {a}") for a in sorted(set(accounts) | ({account} - {None}))]
+    options = "".join(f"<option value='{html.escape(value, quote=True)}'"
+                      f"{' selected' if value == (account or '') else ''}>{html.escape(label)}</option>"
+                      for value, label in choices)
+    return f"<label>show <select id='account' aria-label='whose mail'>{options}</select></label>"
+
+
+def listing(messages: list[dict[str, Any]], to: str, show_validator: bool, *, account: str | None = None,
+            accounts: list[str] | None = None) -> str:
+    """``messages``: the API's summaries, newest first (already only ``account``'s, when one is chosen);
+    ``accounts``: every account that has mail, for the picker."""
     wanted = to.strip().lower()
     plain = [m for m in messages if not wanted or any(wanted in r.lower() for r in m["to"])]
     bar = (
         "<div class='bar'><input type='search' id='to' placeholder='filter by address' aria-label='filter by address'"
-        f" value='{html.escape(to, quote=True)}'><label><input type='checkbox' id='show-validator'"
+        f" value='{html.escape(to, quote=True)}'>{_account_picker(account, accounts or [])}"
+        "<label><input type='checkbox' id='show-validator'"
         f"{' checked' if show_validator else ''}> show validator mail <span id='hidden-count' class='muted'></span>"
         "</label><span class='muted'><span id='updated'>live</span> · <a href='/_lab/'>lab home</a> · "
-        "<a href='/_lab/mail/api/messages'>JSON</a></span></div>"
+        f"<a href='/_lab/mail/api/messages{'?account=' + html.escape(account) if account else ''}'>JSON</a>"
+        "</span></div>"
     )
-    body = (f"{bar}<p class='muted' style='margin:.6rem 1rem 0'>Everything the local cloud e-mails lands here: "
-            "Cognito's codes, SNS's notifications.</p><ol id='mails'></ol>" + _noscript(plain)
+    whose = (f"Account {html.escape(account)}'s mail: what its user pools and topics sent (and mail that names no "
+             "account)." if account else "Everything the local cloud e-mails lands here: Cognito's codes, SNS's "
+             "notifications.")
+    body = (f"{bar}<p class='muted' style='margin:.6rem 1rem 0'>{whose}</p><ol id='mails'></ol>" + _noscript(plain)
             + f"<script type='application/json' id='initial'>{_embed(messages)}</script><script>{_SCRIPT}</script>")
     return page("Local cloud mailbox", body)
 

@@ -245,7 +245,8 @@ class NotifyComponent(Component):
             subject, text = messages.notification_mail(job.message, link)
         sender = formataddr((sub.display_name or "AWS Notifications", f"no-reply@sns.{SENDER_DOMAIN}"))
         try:
-            send_mail(mailbox.ports["smtp"], sub.endpoint, subject, text, sender=sender)
+            send_mail(mailbox.ports["smtp"], sub.endpoint, subject, text, sender=sender,
+                      account=sub.topic_arn.split(":")[4])
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(f"mailbox: {exc}", retry=True) from None
 

@@ -7,7 +7,7 @@ PYTHON := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 NOTEBOOKS ?= solutions/*.ipynb
 
-.PHONY: help setup browser up down status lab demo check test bench docs clean labs trust
+.PHONY: help setup browser clients up down status lab demo check test bench docs clean labs trust
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 10
@@ -58,7 +58,10 @@ grade: setup  ## grade a class: make grade ROSTER=roster.csv (gradebook and repo
 # Two workers (pytest-xdist) keep both cores busy while tests wait on their clouds; a module, and the workshop's
 # notebook and browser tests, stay on one worker (tests/conftest.py). TEST_JOBS=1 runs in one process.
 TEST_JOBS ?= 2
-test: setup browser  ## run the test suite (starts its own local clouds on free ports; drives Chromium)
+clients:  ## install the JavaScript clients the tests drive (npm ci in tests/clients/node; node and npm if missing)
+	@bash tools/install_node_clients.sh
+
+test: setup browser clients  ## run the test suite (starts its own local clouds on free ports; drives Chromium and node)
 	@$(PYTHON) -m pytest $(if $(filter-out 1,$(TEST_JOBS)),-n $(TEST_JOBS) --dist loadgroup)
 
 bench: setup  ## run the benchmarks and print ratios against baselines measured in the same run

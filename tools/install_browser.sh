@@ -18,21 +18,4 @@ if ! command -v apt-get >/dev/null; then
   echo "error: $what: install Chromium and NSS's certutil with your package manager, or set LAB_CHROMIUM=<path to chromium or chrome>" >&2
   exit 1
 fi
-if [ "$(id -u)" = 0 ]; then
-  sudo=()
-elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-  sudo=(sudo)
-else
-  echo "error: $what: run \`sudo apt-get install ${missing[*]}\`, then make test again" >&2
-  exit 1
-fi
-echo "Installing ${missing[*]} with apt-get (for the browser tests; once)…"
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-# apt's chatter (debconf notices…) only matters when it fails
-if ! { "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq \
-         --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
-  tail -n 20 "$log" >&2
-  echo "error: apt-get could not install ${missing[*]} (above); install them by hand, then make test again" >&2
-  exit 1
-fi
+exec bash "$(dirname "$0")/apt_install.sh" "$what" "${missing[@]}"

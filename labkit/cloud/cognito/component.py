@@ -1,6 +1,7 @@
 """Cognito user pools as on AWS, over moto: mailed codes, per-user TOTP secrets, per-pool signing keys.
 
     CognitoComponent   keeps the state moto lacks (pending codes, TOTP secrets, each pool's keys) in the snapshot,
+                       and the SRP challenges in flight (srp.py) in memory,
                        answers the operations in provider.py, and turns on models.py's two patches:
                        tokens signed with their pool's own key, and that key served at
                        GET <gateway>/<pool id>/.well-known/jwks.json (openid-configuration beside it), the path
@@ -27,6 +28,7 @@ from . import models
 from .codes import CodeBook
 from .keys import PoolKeys, well_known
 from .provider import CognitoProvider
+from .srp import Challenges
 from .totp import TotpSecrets
 
 # Cognito's own default sender (EmailSendingAccount COGNITO_DEFAULT).
@@ -63,6 +65,7 @@ class CognitoComponent(Component):
         self.codes = CodeBook(_code_lifetime())
         self.totp = TotpSecrets()
         self.keys = PoolKeys()
+        self.srp = Challenges()  # SRP sign-ins in flight: minutes long, not kept in the snapshot
         # Before the gateway serves anything: moto builds its Cognito routes on the first Cognito request.
         models.set_cognito_hooks(signer=self.keys.sign, well_known=self._well_known)
         # A browser's sign-up and sign-in are unsigned: they act in the account of the pool or client they name.

@@ -11,7 +11,7 @@ messages Cognito words otherwise.
     cognito_confirm_sign_up(user, verified)    CONFIRMED, and <attribute>_verified = true
     cognito_set_password(user, password)       ConfirmForgotPassword's change, password policy checked
     cognito_software_token_verified(user, s)   token_verified; a new session if one was given (MFA_SETUP)
-    cognito_respond_to_auth_challenge(…)       (Admin)RespondToAuthChallenge through moto's backend
+    cognito_auth(account, region, operation, …)   (Admin)InitiateAuth, (Admin)RespondToAuthChallenge by moto
     cognito_pool_region(pool_id), cognito_pool_ids()
     cognito_account_of(client_id=, pool_id=, access_token=)   the account an unsigned call's pool lives in
     set_cognito_hooks(signer, well_known)      per-pool token signing, and GET /<pool>/.well-known/<document>
@@ -35,6 +35,7 @@ from ..core.errors import AwsError
 from ..moto import LOCK
 from ..moto.importhook import when_imported
 from . import passwords
+from .id_token import id_token_claims
 
 # AWS's order when a pool has no AccountRecoverySetting: a verified phone first, then a verified e-mail
 # ("Recovering user accounts", Cognito developer guide).
@@ -53,6 +54,7 @@ class CognitoUser:
     pool_id: str
     username: str  # moto's key for the user: its sub when the pool signs in by e-mail
     sub: str
+    password: str  # what the user signs in with (moto keeps it in clear; SRP makes its verifier from it)
     status: str  # UNCONFIRMED, CONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED…
     attributes: dict[str, str]
     auto_verified: tuple[str, ...]  # the pool's AutoVerifiedAttributes
@@ -133,7 +135,7 @@ def _cognito_user_data(pool: Any, user: Any) -> CognitoUser:
                 else _COGNITO_LEGACY_RECOVERY)
     return CognitoUser(
         account=pool.account_id, region=pool.region, pool_id=pool.id, username=user.username, sub=user.id,
-        status=str(getattr(user.status, "value", user.status)),
+        password=user.password or "", status=str(getattr(user.status, "value", user.status)),
         attributes={a["Name"]: a["Value"] for a in user.attributes},
         auto_verified=tuple(config.get("AutoVerifiedAttributes") or ()),
         email_subject=template.get("EmailSubject") or config.get("EmailVerificationSubject"),
@@ -233,15 +235,13 @@ def cognito_software_token_verified(user: CognitoUser, session: str | None) -> s
         return new_session
 
 
-def cognito_respond_to_auth_challenge(account: str, region: str, params: dict[str, Any], *,
-                                      admin: bool) -> dict[str, Any]:
+def cognito_auth(account: str, region: str, operation: str, *args: Any) -> dict[str, Any]:
+    """moto's backend ``operation`` (initiate_auth, respond_to_auth_challenge, their admin_ forms) in the account,
+    for the pool's region whichever region was called."""
     from moto.cognitoidp.models import RegionAgnosticBackend
 
     with _cognito_errors():
-        backend = RegionAgnosticBackend(account, region)
-        respond = backend.admin_respond_to_auth_challenge if admin else backend.respond_to_auth_challenge
-        return respond(params.get("Session"), params["ClientId"], params["ChallengeName"],
-                       params.get("ChallengeResponses") or {})
+        return getattr(RegionAgnosticBackend(account, region), operation)(*args)
 
 
 def cognito_pool_region(pool_id: str) -> str | None:
@@ -264,33 +264,11 @@ def _cognito_create_jwt(original: Callable) -> Callable:
         payload = token.split(".")[1]
         claims = _json.loads(_base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         if claims.get("token_use") == "id":
-            claims = _id_token_claims(self, claims)
+            claims = id_token_claims(self, claims)
         return signer(self.id, claims), expires_in
 
     create_jwt.__kit_cognito__ = True  # type: ignore[attr-defined]
     return create_jwt
-
-
-# Standard attributes whose ID token claim is a JSON boolean, not the attribute's "true"/"false" text.
-_BOOLEAN_CLAIMS = ("email_verified", "phone_number_verified")
-
-
-def _id_token_claims(pool: Any, claims: dict[str, Any]) -> dict[str, Any]:
-    """An ID token's claims as Cognito puts them: the user's standard attributes the app client may read (all of
-    them when the client names no ReadAttributes), email_verified as a boolean. moto writes no standard attribute
-    but ``email``, and that one from the username it was given: the user's sub after SRP (USER_ID_FOR_SRP)."""
-    user = next((u for u in pool.users.values() if u.id == claims.get("sub")), None)
-    if user is None:
-        return claims
-    client = pool.clients.get(claims.get("aud"))
-    readable = set(client.extended_config.get("ReadAttributes") or []) if client is not None else set()
-    claims = {k: v for k, v in claims.items() if k != "email"}
-    for attribute in user.attributes:
-        name, value = attribute["Name"], attribute["Value"]
-        if name == "sub" or name.startswith("custom:") or (readable and name not in readable):
-            continue  # sub is the token's own; custom attributes moto has already written
-        claims[name] = value == "true" if name in _BOOLEAN_CLAIMS else value
-    return claims
 
 
 def _cognito_well_known_route(document: str, original: Callable) -> Callable:

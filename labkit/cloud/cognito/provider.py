@@ -7,6 +7,9 @@
         ForgotPassword                     mails a reset code; ConfirmForgotPassword checks it
         AssociateSoftwareToken             a random TOTP secret per user; VerifySoftwareToken checks an RFC 6238
                                            code of it; (Admin)RespondToAuthChallenge checks SOFTWARE_TOKEN_MFA codes
+        InitiateAuth USER_SRP_AUTH         a real SRP challenge (srp.py); RespondToAuthChallenge PASSWORD_VERIFIER
+                                           checks the password claim: a wrong password is "Incorrect username or
+                                           password.", where moto let any signature in
 
 moto accepts any confirmation code and generates none, returns made-up SMS delivery details, lacks
 ResendConfirmationCode, puts its reset code in a response header, and gives every user the TOTP secret
@@ -26,6 +29,9 @@ from .codes import FORGOT_PASSWORD, SIGN_UP, mask_email, verification_mail
 
 if TYPE_CHECKING:  # pragma: no cover
     from .component import CognitoComponent
+
+
+INCORRECT = "Incorrect username or password."
 
 
 def _error(code: str, message: str) -> AwsError:
@@ -110,13 +116,50 @@ class CognitoProvider(Provider):
         session = models.cognito_software_token_verified(user, params.get("Session"))
         return {"Status": "SUCCESS", **({"Session": session} if session else {})}
 
+    # -- sign-in -------------------------------------------------------------------------------------------------
+    def initiate_auth(self, params: dict, ctx: Context) -> dict:
+        """moto's InitiateAuth; for USER_SRP_AUTH, a real PASSWORD_VERIFIER challenge replaces its random one."""
+        flow, auth = params.get("AuthFlow"), params.get("AuthParameters") or {}
+        result = models.cognito_auth(ctx.account, ctx.region, "initiate_auth", params["ClientId"], flow, auth)
+        if flow == "USER_SRP_AUTH" and result.get("ChallengeName") == "PASSWORD_VERIFIER":
+            user = models.cognito_user(params["ClientId"], auth.get("USERNAME", ""))
+            try:
+                srp = self.component.srp.start(user.pool_id, user.username, user.password, auth.get("SRP_A", ""),
+                                               context=result["Session"])
+            except ValueError as exc:
+                raise _error("InvalidParameterException", str(exc)) from None
+            result["ChallengeParameters"] = {**srp, "USERNAME": user.username, "USER_ID_FOR_SRP": user.username}
+        return _challenge_output(result)
+
     def respond_to_auth_challenge(self, params: dict, ctx: Context) -> dict:
         self._check_mfa_code(params)
-        return _challenge_output(models.cognito_respond_to_auth_challenge(ctx.account, ctx.region, params, admin=False))
+        return _challenge_output(models.cognito_auth(ctx.account, ctx.region, "respond_to_auth_challenge",
+                                                     *self._challenge_args(params)))
 
     def admin_respond_to_auth_challenge(self, params: dict, ctx: Context) -> dict:
         self._check_mfa_code(params)
-        return _challenge_output(models.cognito_respond_to_auth_challenge(ctx.account, ctx.region, params, admin=True))
+        return _challenge_output(models.cognito_auth(ctx.account, ctx.region, "admin_respond_to_auth_challenge",
+                                                     *self._challenge_args(params)))
+
+    def _challenge_args(self, params: dict) -> tuple[Any, ...]:
+        """moto's arguments for RespondToAuthChallenge. A PASSWORD_VERIFIER answer must prove the password over
+        its challenge (srp.py); then moto finishes the sign-in from its own session (NEW_PASSWORD_REQUIRED, MFA,
+        tokens) as it would have."""
+        responses = dict(params.get("ChallengeResponses") or {})
+        if params.get("ChallengeName") == "PASSWORD_VERIFIER":
+            secret_block = responses.get("PASSWORD_CLAIM_SECRET_BLOCK", "")
+            user_id = self.component.srp.user_of(secret_block)
+            try:
+                proven, session = self.component.srp.finish(secret_block, responses.get("TIMESTAMP", ""),
+                                                            responses.get("PASSWORD_CLAIM_SIGNATURE", ""))
+            except LookupError:
+                raise _error("NotAuthorizedException", INCORRECT) from None
+            except ValueError as exc:
+                raise _error("InvalidParameterException", str(exc)) from None
+            if not proven or not self._names(params["ClientId"], responses.get("USERNAME", ""), user_id):
+                raise _error("NotAuthorizedException", INCORRECT)
+            responses.update(PASSWORD_CLAIM_SECRET_BLOCK=session, USERNAME=user_id)
+        return params.get("Session"), params["ClientId"], params["ChallengeName"], responses
 
     # -- helpers ---------------------------------------------------------------------------------------------------
     def _send_code(self, purpose: str, user: models.CognitoUser, ctx: Context) -> dict[str, str]:
@@ -125,6 +168,16 @@ class CognitoProvider(Provider):
         subject, text = verification_mail(user.email_subject, user.email_message, code)
         self.component.mail(address, subject, text, account=ctx.account)
         return {"Destination": mask_email(address), "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+
+    @staticmethod
+    def _names(client_id: str, named: str, username: str) -> bool:
+        """Whether USERNAME names the challenged user: their USER_ID_FOR_SRP, as the SDKs send it, or an alias."""
+        if named == username:
+            return True
+        try:
+            return models.cognito_user(client_id, named).username == username
+        except AwsError:
+            return False
 
     @staticmethod
     def _token_or_session_user(params: dict) -> models.CognitoUser:

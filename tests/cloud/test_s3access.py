@@ -44,7 +44,23 @@ def test_signed_and_presigned_requests_are_not_affected(cloud, bucket):
     assert requests.get(presigned, timeout=5).text == "<h1>hi</h1>"
 
 
+def test_a_new_bucket_blocks_public_access_until_told_otherwise(cloud, bucket):
+    """Since April 2023 AWS creates every bucket with all four Block Public Access settings on ("Amazon S3 now
+    applies Block Public Access and disables ACLs by default for new buckets"; moto: none), so a public policy on a
+    new bucket is refused until PutPublicAccessBlock (or DeletePublicAccessBlock) turns them off."""
+    s3 = cloud.client("s3")
+    assert s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        s3.put_bucket_policy(Bucket=bucket, Policy=public_read_policy(bucket))
+    assert caught.value.response["Error"]["Code"] == "AccessDenied"
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=public_read_policy(bucket))
+    assert requests.get(url(cloud, bucket, "index.html"), timeout=5).text == "<h1>hi</h1>"
+
+
 def test_public_read_policy_opens_objects_but_not_listing_or_writes(cloud, bucket):
+    cloud.client("s3").delete_public_access_block(Bucket=bucket)  # a new bucket blocks public policies
     cloud.client("s3").put_bucket_policy(Bucket=bucket, Policy=public_read_policy(bucket))
     assert requests.get(url(cloud, bucket, "index.html"), timeout=5).text == "<h1>hi</h1>"
     assert requests.get(url(cloud, bucket), timeout=5).status_code == 403
@@ -53,6 +69,7 @@ def test_public_read_policy_opens_objects_but_not_listing_or_writes(cloud, bucke
 
 def test_block_public_access_overrides_a_public_policy(cloud, bucket):
     s3 = cloud.client("s3")
+    s3.delete_public_access_block(Bucket=bucket)
     s3.put_bucket_policy(Bucket=bucket, Policy=public_read_policy(bucket))
     s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
         "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": False, "RestrictPublicBuckets": True})

@@ -2,14 +2,20 @@
 
     BucketAccess, s3_bucket_access(bucket, key)   policy, Block Public Access and ACLs of a bucket (and object)
     S3Object, s3_object(bucket, key, body=True)   an object's bytes and the headers S3 serves with it, or None
+
+A new bucket starts with all four Block Public Access settings on, as AWS creates every bucket since April 2023
+("Amazon S3 now applies Block Public Access and disables ACLs by default for new buckets"; moto creates it with
+none): a public policy then needs PutPublicAccessBlock first, on AWS and here.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 from ..moto import LOCK
+from ..moto.importhook import when_imported
 
 
 @dataclass
@@ -77,3 +83,21 @@ def s3_object(bucket: str, key: str, *, body: bool = True) -> S3Object | None:
             return S3Object(key=key, body=obj.value if body else b"", size=int(obj.size), etag=obj.etag,
                             last_modified=obj.last_modified_RFC1123, headers=tuple(headers))
     return None
+
+
+def _patch_new_buckets(models: Any) -> None:
+    original = models.S3Backend.create_bucket
+    if getattr(original, "__kit_s3__", False):
+        return
+
+    def create_bucket(self: Any, bucket_name: str, *args: Any, **kwargs: Any) -> Any:
+        bucket = original(self, bucket_name, *args, **kwargs)
+        if bucket.public_access_block is None:
+            bucket.public_access_block = models.PublicAccessBlock("true", "true", "true", "true")
+        return bucket
+
+    create_bucket.__kit_s3__ = True  # type: ignore[attr-defined]
+    models.S3Backend.create_bucket = create_bucket
+
+
+when_imported("moto.s3.models", _patch_new_buckets)

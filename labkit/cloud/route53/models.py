@@ -4,6 +4,8 @@ name it.
     route53_zones()              every public hosted zone with its record sets, as plain frozen data
     name_route53_zones(servers)  new zones list these name servers (DelegationSet, NS) and a proper SOA
 
+ChangeResourceRecordSets judges its batch first, as Route 53 does (changes.py): InvalidChangeBatch in AWS's words.
+
 moto stores a new zone's SOA as [{"Value": "<soa>"}] and serves str() of that dict (research/moto-5.2.5.md §3).
 """
 
@@ -15,6 +17,7 @@ from typing import Any
 
 from ..moto import LOCK
 from ..moto.importhook import if_imported, when_imported
+from .changes import batch_problems
 
 # moto stores a new zone's SOA as [{"Value": "<soa>"}] and serves str() of that dict (research/moto-5.2.5.md §3).
 _SOA_TIMES = "1 7200 900 1209600 86400"  # serial refresh retry expire minimum: Route 53's own values
@@ -130,3 +133,30 @@ def _patch_route53(models: Any) -> None:
 
     create_hosted_zone.__kit_route53__ = True  # type: ignore[attr-defined]
     models.Route53Backend.create_hosted_zone = create_hosted_zone
+
+
+def _record_set_spec(rrset: Any) -> dict[str, Any]:
+    return {"Name": rrset.name, "Type": rrset.type, "TTL": rrset.ttl, "SetIdentifier": rrset.set_identifier,
+            "ResourceRecords": [_record_value(v) for v in rrset.records or ()], "AliasTarget": rrset.alias_target}
+
+
+def _patch_change_batches(models: Any) -> None:
+    original = models.Route53Backend.change_resource_record_sets
+    if getattr(original, "__kit_route53__", False):
+        return
+
+    @functools.wraps(original)
+    def change_resource_record_sets(self: Any, zoneid: str, change_list: list[dict[str, Any]]) -> Any:
+        from moto.route53.exceptions import Route53ClientError
+
+        zone = self.get_hosted_zone(zoneid)
+        problems = batch_problems(zone.id, zone.name, [_record_set_spec(r) for r in zone.rrsets], change_list)
+        if problems:
+            raise Route53ClientError("InvalidChangeBatch", f"[{', '.join(problems)}]")
+        return original(self, zoneid, change_list)
+
+    change_resource_record_sets.__kit_route53__ = True  # type: ignore[attr-defined]
+    models.Route53Backend.change_resource_record_sets = change_resource_record_sets
+
+
+when_imported("moto.route53.models", _patch_change_batches)

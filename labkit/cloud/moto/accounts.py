@@ -4,6 +4,7 @@
                                access key, else (an unsigned call from a browser, Cognito's) the account of what
                                its parameters name; moto's default account when nothing says
     peek_body(environ, limit)  a small request body, read and put back (filters that look before moto does)
+    kit_key_secret(key)        the secret of a key the kit hands out ("testing"), None for any other key
     register_unsigned(prefix, account_of)   a service's finder for its unsigned calls (X-Amz-Target prefix →
                                params → account or None): the cognito package registers its pools' and clients'
                                finder, so this package need not know the services above it
@@ -24,6 +25,7 @@ from .importhook import when_imported
 
 DEFAULT_ACCOUNT = "123456789012"  # moto.core.DEFAULT_ACCOUNT_ID, without importing moto here
 _LEARNER_KEY = re.compile(r"AKIALAB0(\d{12})")
+_KIT_SECRET = "testing"  # the secret of the default key and of every learner's (labkit.target.local_credentials)
 _SIGV4_KEY = re.compile(r"Credential=([A-Za-z0-9]+)(?:/|%2F)")  # header, or a presigned URL's X-Amz-Credential
 _ACCOUNT_HEADER = "HTTP_X_MOTO_ACCOUNT_ID"
 _UNSIGNED: dict[str, Callable[[dict[str, Any]], str | None]] = {}  # X-Amz-Target prefix → account of the params
@@ -81,6 +83,11 @@ def _unsigned_caller(environ: dict[str, Any], account_of: Callable[[dict[str, An
     if not isinstance(params, dict):
         return None
     return account_of(params)
+
+
+def kit_key_secret(access_key: str) -> str | None:
+    """What a signature by one of the kit's keys was made with: the local cloud can check those signatures only."""
+    return _KIT_SECRET if access_key == "testing" or _LEARNER_KEY.fullmatch(access_key) else None
 
 
 def _account_of_access_key(access_key: str) -> str:

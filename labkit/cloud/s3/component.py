@@ -8,6 +8,8 @@ them unsigned to every AWS endpoint, Cognito's included.
 A signed PutBucketPolicy whose policy is public (policy.is_public) is refused with AccessDenied while the bucket's
 BlockPublicPolicy is on, as S3 refuses it ("… because public policies are blocked by the BlockPublicPolicy block
 public access setting"); moto stores it, and the bucket would look public in a listing of policies.
+
+A presigned URL is checked for expiry and signature (presigned.py); moto serves any.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ..core.component import Component
 from ..moto.accounts import peek_body
 from . import models
 from . import policy as s3policy
+from .presigned import presigned_refusal
 
 _NOT_S3_PREFIXES = ("/_lab", "/moto-api", "/favicon.ico")
 
@@ -60,6 +63,7 @@ def anonymous_allowed(access: models.BucketAccess, bucket: str, key: str | None,
 
 
 _S3_SIGNED = re.compile(r"Credential=[^/]+/\d{8}/[a-z0-9-]+/s3/")
+_S3_QUERY_SCOPE = re.compile(r"X-Amz-Credential=[^&/%]+(?:/|%2F)\d{8}(?:/|%2F)[a-z0-9-]+(?:/|%2F)s3(?:/|%2F)")
 _POLICY_LIMIT = 20 * 1024  # S3's bucket policy size limit
 
 
@@ -76,7 +80,21 @@ class S3AnonymousAccess(Component):
     name = "s3-access"
 
     def filters(self) -> list[Any]:
-        return [self.check, self.check_public_policy]
+        return [self.check, self.check_presigned, self.check_public_policy]
+
+    def check_presigned(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        """A presigned URL of an existing bucket is checked as S3 checks it (presigned.py)."""
+        query = environ.get("QUERY_STRING", "")
+        if environ.get("HTTP_AUTHORIZATION") or not ("X-Amz-Signature=" in query or "Signature=" in query):
+            return None
+        if "X-Amz-Signature=" in query and not _S3_QUERY_SCOPE.search(query):
+            return None  # another service's presigned call
+        if environ.get("PATH_INFO", "/").startswith(_NOT_S3_PREFIXES):
+            return None
+        bucket, _ = _bucket_and_key(environ)
+        if not bucket or models.s3_bucket_access(bucket) is None:
+            return None  # moto answers NoSuchBucket
+        return presigned_refusal(environ, bucket)
 
     def check_public_policy(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes] | None:
         if environ.get("REQUEST_METHOD") != "PUT" or "policy" not in parse_qs(

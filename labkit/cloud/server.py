@@ -80,6 +80,7 @@ class LocalCloud:
             for path, handler in component.routes().items():
                 self.gateway.route(path, handler)
             self.gateway.filters.extend(component.filters())
+            self.gateway.answer_hooks.extend(component.answer_hooks())
         self.generation = 0  # counts changes: data planes compare it to know when their caches went stale
         self.store = SnapshotStore(self.state_dir / "snapshot.pkl")
         self.listeners: list[Any] = []

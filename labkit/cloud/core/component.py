@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..server import LocalCloud
-    from .gateway import LabRoute, RequestFilter
+    from .gateway import AnswerHook, LabRoute, RequestFilter
     from .providers import Provider
 
 
@@ -31,6 +31,11 @@ class Component:
     def filters(self) -> list[RequestFilter]:
         """Checks the gateway runs on every request before providers and moto; a filter returns
         (status, headers, body) to answer the request itself, or None to let it through."""
+        return []
+
+    def answer_hooks(self) -> list[AnswerHook]:
+        """Run on every answer the gateway gives (moto's, a provider's, a filter's), last: (environ, status, headers)
+        → the headers to send (S3 replaces the blanket CORS headers with its bucket's own)."""
         return []
 
     def routes(self) -> dict[str, LabRoute]:

@@ -5,6 +5,7 @@
     the account          every AWS call acts in one (moto/accounts.py: the header, the access key, or for a
                          browser's unsigned Cognito call the pool it names), set as x-moto-account-id
     filters              checks on every other request (e.g. S3's refusal of anonymous access), first
+    answer hooks         last, on every answer's headers (S3's CORS from the bucket's configuration)
     claimed operations   answered by a provider (a service's provider.py), e.g. what moto lacks
     everything else      moto, in-process, one request at a time under LOCK
 
@@ -30,6 +31,7 @@ from .providers import ProviderRegistry
 log = logging.getLogger("labkit.cloud.core.gateway")
 LabRoute = Callable[[Request], Response]
 RequestFilter = Callable[[dict[str, Any]], "tuple[int, list[tuple[str, str]], bytes] | None"]
+AnswerHook = Callable[[dict[str, Any], int, "list[tuple[str, str]]"], "list[tuple[str, str]]"]
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -46,6 +48,7 @@ class Gateway:
         self.on_change = on_change
         self.lab_routes: dict[str, LabRoute] = {"/_lab/health": self._health}
         self.filters: list[RequestFilter] = []
+        self.answer_hooks: list[AnswerHook] = []
 
     def route(self, path: str, handler: LabRoute) -> None:
         """Serve ``handler`` at ``/_lab/<path>`` and below it."""
@@ -71,9 +74,14 @@ class Gateway:
             status, headers, body = answered
             if environ.get("REQUEST_METHOD") not in _READ_METHODS:
                 self.on_change()
-            start_response(f"{status} {_reason(status)}", headers + _cors(environ))
+            start_response(f"{status} {_reason(status)}", self._finish(environ, status, headers + _cors(environ)))
             return [body]
         return self._moto(environ, start_response)
+
+    def _finish(self, environ: dict[str, Any], status: int, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        for hook in self.answer_hooks:
+            headers = hook(environ, status, headers)
+        return headers
 
     def _lab(self, environ: dict[str, Any], start_response: Callable, path: str) -> Iterable[bytes]:
         for prefix in sorted(self.lab_routes, key=len, reverse=True):
@@ -109,7 +117,8 @@ class Gateway:
             return self._plain_error(environ, start_response, AwsError("InternalFailure", f"moto failed: {exc}", 500))
         if environ.get("REQUEST_METHOD") not in _READ_METHODS:
             self.on_change()
-        start_response(captured["status"], captured["headers"])
+        status = captured["status"]
+        start_response(status, self._finish(environ, int(status.split(" ", 1)[0]), list(captured["headers"])))
         return [body]
 
     @staticmethod

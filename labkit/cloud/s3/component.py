@@ -2,8 +2,11 @@
 
 An unsigned request that moto would hand to S3 (no Authorization header, no presigned query, no X-Amz-Target) is
 checked against the bucket's policy, its Block Public Access settings and public ACLs; if nothing grants the
-anonymous principal the action, the answer is S3's 403 AccessDenied. CORS preflights (OPTIONS) pass: browsers send
-them unsigned to every AWS endpoint, Cognito's included.
+anonymous principal the action, the answer is S3's 403 AccessDenied.
+
+CORS is the bucket's own (cors.py): a preflight (OPTIONS) to a bucket is answered from its CORS configuration
+alone, and every S3 answer carries the CORS headers of the rule matching its Origin, or none; the blanket headers
+the gateway and moto's server give every other service's answers (Cognito's browser calls need them) are removed.
 
 A signed PutBucketPolicy whose policy is public (policy.is_public) is refused with AccessDenied while the bucket's
 BlockPublicPolicy is on, as S3 refuses it ("… because public policies are blocked by the BlockPublicPolicy block
@@ -23,6 +26,7 @@ from xml.sax.saxutils import escape
 from ..core.component import Component
 from ..moto.accounts import peek_body
 from . import models
+from . import cors
 from . import policy as s3policy
 from .presigned import presigned_refusal
 
@@ -40,6 +44,35 @@ def _bucket_and_key(environ: dict[str, Any]) -> tuple[str | None, str | None]:
     if not parts[0]:
         return None, None
     return parts[0], (parts[1] if len(parts) > 1 and parts[1] else None)
+
+
+_S3_BUCKET, _PREFLIGHT = "labkit.s3.bucket", "labkit.s3.preflight"  # environ keys: decided once per request
+
+
+def _is_cors(name: str, value: str) -> bool:
+    return name.lower().startswith("access-control-") or (name.lower() == "vary" and "Origin" in value)
+
+
+def _s3_bucket(environ: dict[str, Any]) -> str | None:
+    """The existing bucket an S3 request addresses, or None for a request of another service (decided once)."""
+    if _S3_BUCKET not in environ:
+        environ[_S3_BUCKET] = _find_bucket(environ)
+    return environ[_S3_BUCKET]
+
+
+def _find_bucket(environ: dict[str, Any]) -> str | None:
+    authorization = environ.get("HTTP_AUTHORIZATION", "")
+    if authorization.startswith("AWS4-HMAC-SHA256") and not _S3_SIGNED.search(authorization):
+        return None  # signed for another service
+    query = environ.get("QUERY_STRING", "")
+    if environ.get("HTTP_X_AMZ_TARGET") or "Action=" in query or (
+            "X-Amz-Credential=" in query and not _S3_QUERY_SCOPE.search(query)):
+        return None
+    path = environ.get("PATH_INFO", "/")
+    if path.startswith(_NOT_S3_PREFIXES) or "/.well-known/" in path:
+        return None
+    bucket, _ = _bucket_and_key(environ)
+    return bucket if bucket and models.s3_bucket_cors(bucket)[0] else None
 
 
 def _action(method: str, key: str | None) -> str:
@@ -80,7 +113,39 @@ class S3AnonymousAccess(Component):
     name = "s3-access"
 
     def filters(self) -> list[Any]:
-        return [self.check, self.check_presigned, self.check_public_policy]
+        return [self.preflight, self.check, self.check_presigned, self.check_public_policy]
+
+    def answer_hooks(self) -> list[Any]:
+        return [self.cors_headers]
+
+    # -- CORS, from the bucket's configuration (cors.py) ----------------------------------------------------------
+    def preflight(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
+        if environ.get("REQUEST_METHOD") != "OPTIONS" or not method or not environ.get("HTTP_ORIGIN"):
+            return None
+        bucket = _s3_bucket(environ)
+        if bucket is None:
+            return None
+        _, rules = models.s3_bucket_cors(bucket)
+        status, headers, body = cors.preflight(rules, environ["HTTP_ORIGIN"], method, cors.requested_headers(
+            environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "")))
+        environ[_PREFLIGHT] = [(k, v) for k, v in headers if _is_cors(k, v)]  # cors_headers puts them back last
+        return status, [(k, v) for k, v in headers if not _is_cors(k, v)], body
+
+    def cors_headers(self, environ: dict[str, Any], status: int,
+                     headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """An S3 answer carries the CORS headers of the bucket's matching rule, and no others (moto's server adds
+        its blanket ones to everything)."""
+        if _s3_bucket(environ) is None:
+            return headers
+        kept = [(k, v) for k, v in headers if not _is_cors(k, v)]
+        if _PREFLIGHT in environ:
+            return kept + environ[_PREFLIGHT]
+        origin = environ.get("HTTP_ORIGIN")
+        if not origin:
+            return kept
+        _, rules = models.s3_bucket_cors(environ[_S3_BUCKET])
+        return kept + cors.actual_headers(rules, origin, environ.get("REQUEST_METHOD", "GET"))
 
     def check_presigned(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes] | None:
         """A presigned URL of an existing bucket is checked as S3 checks it (presigned.py)."""

@@ -2,6 +2,7 @@
 
     BucketAccess, s3_bucket_access(bucket, key)   policy, Block Public Access and ACLs of a bucket (and object)
     S3Object, s3_object(bucket, key, body=True)   an object's bytes and the headers S3 serves with it, or None
+    s3_bucket_cors(bucket)                          (the bucket exists, its CORS rules or None without any)
 
 A new bucket starts with all four Block Public Access settings on, as AWS creates every bucket since April 2023
 ("Amazon S3 now applies Block Public Access and disables ACLs by default for new buckets"; moto creates it with
@@ -16,6 +17,7 @@ from typing import Any
 
 from ..moto import LOCK
 from ..moto.importhook import when_imported
+from .cors import Rule
 
 
 @dataclass
@@ -49,6 +51,22 @@ def s3_bucket_access(bucket: str, key: str | None = None) -> BucketAccess | None
                 object_acl_public_read=bool(obj is not None and obj.acl and obj.acl.public_read),
             )
     return None
+
+
+def s3_bucket_cors(bucket: str) -> tuple[bool, list[Rule] | None]:
+    from moto.s3.models import s3_backends
+
+    with LOCK:
+        for _, per_account in s3_backends.items():
+            backend = per_account.get("aws")
+            found = backend.buckets.get(bucket) if backend else None
+            if found is not None:
+                rules = [Rule(tuple(r.allowed_origins or ()), tuple(r.allowed_methods or ()),
+                              tuple(r.allowed_headers or ()), tuple(r.exposed_headers or ()),
+                              int(r.max_age_seconds) if r.max_age_seconds not in (None, "") else None)
+                         for r in found.cors or ()]
+                return True, rules or None
+    return False, None
 
 
 _S3_SERVED = {"content-type": "Content-Type", "cache-control": "Cache-Control", "expires": "Expires",

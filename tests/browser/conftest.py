@@ -40,6 +40,14 @@ def launch(playwright, home: Path):
                                       env={**os.environ, "HOME": str(home)})
 
 
+@pytest.fixture(scope="module")
+def chromium(playwright, tmp_path_factory):
+    """A Chromium trusting nothing of the kit's: for plain-HTTP pages of the gateway (/_lab/…), no workshop needed."""
+    instance = launch(playwright, tmp_path_factory.mktemp("home"))
+    yield instance
+    instance.close()
+
+
 @pytest.fixture(scope="session")
 def trusted_home(workshop, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A home directory in which ``python -m labkit trust`` (make trust) has run against the workshop's cloud."""

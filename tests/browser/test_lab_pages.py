@@ -16,7 +16,6 @@ from labkit.cloud.core.mail import send_mail
 from labkit.config import PROJECT_ROOT
 
 from ..conftest import Cloud, cloud_env
-from .conftest import launch
 
 SHOTS = PROJECT_ROOT / "reports" / "screenshots"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
@@ -38,14 +37,6 @@ def lab_cloud(tmp_path_factory) -> Iterator[Cloud]:
     instance.up()
     yield instance
     instance.down()
-
-
-@pytest.fixture(scope="module")
-def chromium(playwright, tmp_path_factory):
-    """The /_lab/ pages are plain HTTP on the gateway: no local CA to trust, no workshop to build first."""
-    instance = launch(playwright, tmp_path_factory.mktemp("home"))
-    yield instance
-    instance.close()
 
 
 @pytest.fixture(params=list(VIEWPORTS))

@@ -5,28 +5,6 @@ the page; with a rule for the page's origin it reads it; a rule for another orig
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-
-import pytest
-
-from ..conftest import Cloud, cloud_env
-from .conftest import launch
-
-
-@pytest.fixture(scope="module")
-def s3_cloud(tmp_path_factory) -> Iterator[Cloud]:
-    instance = Cloud(cloud_env(tmp_path_factory.mktemp("s3-cors")))
-    instance.up()
-    yield instance
-    instance.down()
-
-
-@pytest.fixture(scope="module")
-def chromium(playwright, tmp_path_factory):
-    instance = launch(playwright, tmp_path_factory.mktemp("home"))
-    yield instance
-    instance.close()
-
 
 FETCH = """async url => {
   try { const answer = await fetch(url); return 'read: ' + (await answer.text()); }
@@ -34,8 +12,8 @@ FETCH = """async url => {
 }"""
 
 
-def test_the_browser_reads_across_origins_only_what_the_buckets_cors_allows(s3_cloud, chromium):
-    s3 = s3_cloud.client("s3")
+def test_the_browser_reads_across_origins_only_what_the_buckets_cors_allows(cloud, chromium):
+    s3 = cloud.client("s3")
     bucket = f"photos-{uuid.uuid4().hex[:8]}"
     s3.create_bucket(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="caption.txt", Body=b"a lighthouse at dusk")
@@ -43,7 +21,7 @@ def test_the_browser_reads_across_origins_only_what_the_buckets_cors_allows(s3_c
         return s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "caption.txt"},
                                          ExpiresIn=expires)
 
-    port = s3_cloud.cfg.ports["gateway"]
+    port = cloud.cfg.ports["gateway"]
     page_origin = f"http://localhost:{port}"
     context = chromium.new_context()
     page = context.new_page()

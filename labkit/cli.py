@@ -20,7 +20,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("target", help="check the target (local cloud or AWS account) and show it")
     commands.add_parser("trust", help="add the local cloud's CA to your browsers (NSS) and say how to trust it elsewhere")
     commands.add_parser("lab", help="start JupyterLab on labs/ with boto3 pointed at the target")
-    commands.add_parser("env", help="print shell exports that point the AWS CLI and boto3 at the target")
+    env_command = commands.add_parser("env", help="print shell exports that point the AWS CLI and boto3 at the target")
+    env_command.add_argument("--node", action="store_true",
+                             help="also for node programs: *.localhost resolved, the local CA trusted, Cognito's "
+                                  "keys read from the local cloud")
     args = parser.parse_args(argv)
     try:
         cfg = _config.load()
@@ -55,12 +58,16 @@ def main(argv: list[str] | None = None) -> int:
             os.execvp(sys.executable, [sys.executable, "-m", "jupyter", "lab", "--ServerApp.ip=127.0.0.1",
                                        f"--ServerApp.root_dir={_config.PROJECT_ROOT / 'labs'}"])
         elif args.command == "env":
-            from .target import activate
+            import shlex
+
+            from .target import activate, node_environment
 
             env: dict[str, str] = {}
             activate(cfg, env)
+            if cfg.local and args.node:
+                env.update(node_environment(cfg))
             for key, value in sorted(env.items()):
-                print(f"export {key}={value}")
+                print(f"export {key}={shlex.quote(value)}")
             if cfg.local:
                 print("unset AWS_PROFILE AWS_SESSION_TOKEN")
     except LabError as exc:

@@ -11,6 +11,7 @@ operation the local cloud lacks fails at once instead of after botocore's back-o
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -92,6 +93,17 @@ def cloud_health(cfg: Config, timeout: float = 2.0) -> dict[str, Any]:
     if not isinstance(health, dict) or "components" not in health:
         raise CloudDown(f"{url} did not answer like the local cloud: stop what runs there, then run make up")
     return health
+
+
+NODE_PRELOAD = Path(__file__).parent / "node" / "localhost.cjs"
+
+
+def node_environment(cfg: Config) -> dict[str, str]:
+    """What node programs need for the local cloud without changing them (labkit/node/localhost.cjs): the preload
+    that resolves *.localhost to loopback and reads Cognito's keys from the gateway, and the local CA, which node
+    does not take from the system."""
+    return {"NODE_OPTIONS": f'--require "{NODE_PRELOAD}"', "LAB_GATEWAY_URL": cfg.gateway_url,
+            "NODE_EXTRA_CA_CERTS": str(Path(cfg.state_dir) / "ca" / "ca.pem")}
 
 
 def caller_account(cfg: Config) -> str:

@@ -152,3 +152,25 @@ def test_a_secret_block_answers_once_and_a_stale_timestamp_is_refused(cloud):
     assert refused(lambda: idp.respond_to_auth_challenge(
         ClientId=client_id, ChallengeName="PASSWORD_VERIFIER", Session=challenge["Session"],
         ChallengeResponses=forged)) == ("NotAuthorizedException", INCORRECT)
+
+
+def test_pycognitos_cognito_class_signs_in_and_verifies_the_token(cloud, monkeypatch):
+    """pycognito's whole sign-in (SRP, then verifying the ID token against the pool's keys) with no code of ours:
+    AWS_ENDPOINT_URL points boto3 at the local cloud, and pycognito's own COGNITO_JWKS setting gives it the keys
+    the local cloud serves at <gateway>/<pool id>/.well-known/jwks.json (docs/getting-started.md)."""
+    import requests
+    from pycognito import Cognito
+
+    idp, pool_id, client_id = srp_pool(cloud)
+    email = confirmed_user(idp, pool_id)
+    for key, value in {"AWS_ENDPOINT_URL": cloud.cfg.gateway_url, "AWS_ACCESS_KEY_ID": "testing",
+                       "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.setenv("COGNITO_JWKS", requests.get(
+        f"{cloud.cfg.gateway_url}/{pool_id}/.well-known/jwks.json", timeout=5).text)
+    user = Cognito(pool_id, client_id, username=email)
+    user.authenticate(password=PASSWORD)  # raises TokenVerificationException on a bad signature or issuer
+    assert user.id_claims["email"] == email
+    with pytest.raises(botocore.exceptions.ClientError):
+        Cognito(pool_id, client_id, username=email).authenticate(password="Wrong-horse1!")

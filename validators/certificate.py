@@ -74,22 +74,39 @@ def _meant_to_serve(ctx: Context, name: str) -> dict[str, Any] | None:
     return next((d for d in items if d["DomainName"].rstrip(".").lower() == target), None)
 
 
+# The certificate CloudFront presents for a name no distribution lists (or a ClientHello without SNI): its own
+# *.cloudfront.net one; the local edge's is *.cloudfront.localhost.
+_DEFAULT_CERTIFICATE_NAMES = ("*.cloudfront.net", "*.cloudfront.localhost")
+
+
+class _Unserved(Exception):
+    """The edge serves nothing for the name: it answered with CloudFront's default certificate."""
+
+
+def _served(host: str, port: int, name: str, cafile: str | None) -> Any:
+    """tls_handshake; _Unserved for CloudFront's default certificate, ProbeError when the handshake fails."""
+    shake = tls_handshake(host, port, name, cafile=cafile)
+    if not shake.verified and any(n in _DEFAULT_CERTIFICATE_NAMES for n in shake.names()):
+        raise _Unserved(f"CloudFront's default certificate ({', '.join(shake.names())})")
+    return shake
+
+
 def _shake(ctx: Context, name: str) -> tuple[str, Any]:
     """One name over real TLS: ("ok", Handshake), ("skip", reason) or ("fail", (observed, hint))."""
     port = ctx.cfg.ports["https"] if ctx.cfg.local else 443
     cafile = str(ctx.cfg.state_dir / "ca" / "ca.pem") if ctx.cfg.local else None
     host = "127.0.0.1" if ctx.cfg.local else name
     try:
-        shake = tls_handshake(host, port, name, cafile=cafile)
-    except ProbeError as refused:
+        shake = _served(host, port, name, cafile)
+    except (ProbeError, _Unserved) as refused:
         dist = _meant_to_serve(ctx, name)
         if dist is None:
-            return "skip", refused.reason
+            return "skip", str(getattr(refused, "reason", refused))
         if dist["Status"] != "Deployed":
             raise NotYet(f"{name}: distribution {dist['Id']} is {dist['Status']}") from refused
         try:  # Deployed now, perhaps only since that handshake: the verdict needs one made after it
-            shake = tls_handshake(host, port, name, cafile=cafile)
-        except ProbeError as exc:
+            shake = _served(host, port, name, cafile)
+        except (ProbeError, _Unserved) as exc:
             return "fail", _refusal(ctx, name, dist, exc)
     if not shake.verified:
         return "fail", (f"{name}: {shake.error}",
@@ -97,16 +114,18 @@ def _shake(ctx: Context, name: str) -> tuple[str, Any]:
     return "ok", shake
 
 
-def _refusal(ctx: Context, name: str, dist: dict[str, Any], exc: ProbeError) -> tuple[str, str]:
+def _refusal(ctx: Context, name: str, dist: dict[str, Any], exc: Exception) -> tuple[str, str]:
     """(observed, hint) for a name of a deployed distribution that the edge does not serve."""
-    if not exc.alert:
+    if isinstance(exc, ProbeError) and not exc.alert:
         return (f"{name}: {exc.reason}",
                 f"{name} does not answer over TLS: check its alias A record to the distribution (notebook 04)")
-    # The edge refuses the name itself (RFC 6066 §3 unrecognized_name): no certificate of the distribution covers
-    # it. A learner gets here with a DNS alias to a distribution that lacks the name in its Aliases.
+    # The edge serves nothing for the name (CloudFront's default certificate, or a TLS alert): no certificate of
+    # the distribution covers it. A learner gets here with a DNS alias to a distribution that lacks the name in its
+    # Aliases.
+    what = f"TLS alert {exc.alert}" if isinstance(exc, ProbeError) else str(exc)
     lacking = "" if name in (dist.get("Aliases", {}).get("Items") or []) else (
         f"; {name} is not in the Aliases of {dist['Id']}, which its DNS record points at")
-    return (f"{name}: TLS alert {exc.alert}{lacking}",
+    return (f"{name}: {what}{lacking}",
             f"alias not on the certificate: the edge has no certificate for {name}. Attach a us-east-1 certificate "
             f"whose names cover {ctx.cfg.domain} and www.{ctx.cfg.domain} (request a new one if it lacks a name) and "
             "list both names in the distribution's Aliases")

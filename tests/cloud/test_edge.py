@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from labkit.cloud.core import certs
-from labkit.cloud.core.edge import MAX_BODY_BYTES, MAX_REQUEST_BYTES, MAX_URL_BYTES, Edge, Site, SiteRegistry, edge_of
+from labkit.cloud.core.edge import (KIT_NAMES, MAX_BODY_BYTES, MAX_REQUEST_BYTES, MAX_URL_BYTES, Edge, Site, SiteRegistry,
+                                   edge_of)
 from labkit.config import Config
 from tests.conftest import free_port
 
@@ -112,14 +113,18 @@ def test_one_port_serves_each_name_its_own_certificate(edge: Edge) -> None:
         assert sans == expected
 
 
-@pytest.mark.parametrize("server_name", ["unknown.localhost", None])
-def test_unknown_name_or_no_sni_gets_unrecognized_name_alert(edge: Edge, server_name: str | None) -> None:
-    """RFC 6066 §3: a server that does not recognise the name may end the handshake with unrecognized_name."""
-    context = ca_context(edge)
-    context.check_hostname = server_name is not None
+def test_unknown_name_or_no_sni_gets_the_default_certificate(edge: Edge) -> None:
+    """As CloudFront presents its default *.cloudfront.net certificate to a name no distribution lists (and to a
+    ClientHello without SNI), the edge presents the kit's *.cloudfront.localhost one: the handshake completes, and a
+    client checking the name refuses it."""
     with socket.create_connection(("127.0.0.1", edge.ports["https"])) as raw:
-        with pytest.raises(ssl.SSLError, match="UNRECOGNIZED_NAME"):
-            context.wrap_socket(raw, server_hostname=server_name)
+        with pytest.raises(ssl.SSLCertVerificationError, match="Hostname mismatch"):
+            ca_context(edge).wrap_socket(raw, server_hostname="unknown.localhost")
+    context = ca_context(edge)
+    context.check_hostname = False
+    with socket.create_connection(("127.0.0.1", edge.ports["https"])) as raw:
+        with context.wrap_socket(raw) as tls:  # no SNI at all
+            assert [v for _, v in tls.getpeercert()["subjectAltName"]] == list(KIT_NAMES)
     assert https_get(edge, "www.site.localhost").status == 200  # the listener is fine
 
 
@@ -333,7 +338,10 @@ def test_the_local_cloud_runs_the_edge_and_the_ca(cloud) -> None:
     health = requests.get(f"{cloud.cfg.gateway_url}/_lab/health", timeout=10).json()
     assert health["components"]["edge"]["status"] == "ok"
     assert health["components"]["certificates"]["ca"].startswith("Serverless Lab Kit Local CA")
-    context = ssl.create_default_context(cafile=str(certs.ca_dir(cloud.state_dir) / "ca.pem"))
-    with socket.create_connection(("127.0.0.1", cloud.cfg.ports["https"])) as raw:
-        with pytest.raises(ssl.SSLError, match="UNRECOGNIZED_NAME"):
-            context.wrap_socket(raw, server_hostname="nothing-here.cloudfront.localhost")
+    from labkit import resolver
+
+    resolver.install()  # *.localhost is loopback (RFC 6761), as the kit's probes dial it
+    ca = str(certs.ca_dir(cloud.state_dir) / "ca.pem")
+    answer = requests.get(f"https://nothing-here.cloudfront.localhost:{cloud.cfg.ports['https']}/", verify=ca,
+                          timeout=10)  # the default certificate covers the name; no distribution has it
+    assert answer.status_code == 404 and "No site answers for nothing-here.cloudfront.localhost" in answer.text

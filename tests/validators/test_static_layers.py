@@ -5,14 +5,17 @@ distribution belongs, www aliased in DNS to a distribution that does not list it
 
 from __future__ import annotations
 
+import socket
+import ssl
 import uuid
+import warnings
 
 import pytest
 
 import validators
 from labkit import config
 from validators.base import FAIL, PASS, SKIP
-from validators.probes import ProbeError, tls_handshake
+from validators.probes import tls_handshake
 
 from .deployments import deploy_site, wait_deployed
 
@@ -103,12 +106,34 @@ def test_missing_zone_names_the_notebooks(cloud):
     assert found["dns.zone"].status == FAIL and "notebook 02 or 03" in found["dns.zone"].hint
 
 
-def test_edge_refusing_a_name_is_an_alert_not_a_bare_failure(cloud):
-    """RFC 6066 §3: the edge ends the handshake for a name it serves nothing for with the alert unrecognized_name;
-    the probe names the alert, so a check can tell "this name is not served" from "nothing answers"."""
-    with pytest.raises(ProbeError) as caught:
-        tls_handshake("127.0.0.1", cloud.cfg.ports["https"], f"nobody-{uuid.uuid4().hex[:8]}.localhost")
-    assert caught.value.alert == "unrecognized_name"
+def test_a_name_nobody_serves_gets_the_default_certificate_as_on_cloudfront(cloud):
+    """CloudFront presents its default *.cloudfront.net certificate to a name no distribution lists, and to a
+    ClientHello without SNI; the edge presents its *.cloudfront.localhost one. The handshake completes and the
+    client's name check fails (what a browser shows), instead of an aborted handshake."""
+    name = f"nobody-{uuid.uuid4().hex[:8]}.localhost"
+    shake = tls_handshake("127.0.0.1", cloud.cfg.ports["https"], name, cafile=str(cloud.state_dir / "ca" / "ca.pem"))
+    assert not shake.verified and "Hostname mismatch" in shake.error
+    assert "*.cloudfront.localhost" in shake.names()
+    lenient = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    lenient.check_hostname, lenient.verify_mode = False, ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", cloud.cfg.ports["https"]), timeout=5) as raw, \
+            lenient.wrap_socket(raw) as tls:  # no server_hostname: no SNI
+        assert tls.version() in ("TLSv1.2", "TLSv1.3")
+
+
+def test_a_client_below_tls_1_2_gets_the_protocol_version_alert(cloud):
+    """CloudFront's TLSv1.2_2021 policy floor: an older client is refused with the alert protocol_version (RFC 8446
+    §6.2), which the edge sends before closing (core/edge.py _send_tls_alerts), not a bare EOF."""
+    old = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    old.check_hostname, old.verify_mode = False, ssl.CERT_NONE
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        old.minimum_version, old.maximum_version = ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1_1
+    old.set_ciphers("DEFAULT@SECLEVEL=0")
+    with pytest.raises(ssl.SSLError) as caught:
+        with socket.create_connection(("127.0.0.1", cloud.cfg.ports["https"]), timeout=5) as raw:
+            old.wrap_socket(raw, server_hostname="x.cloudfront.localhost")
+    assert caught.value.reason == "TLSV1_ALERT_PROTOCOL_VERSION"
 
 
 def test_site_with_its_distribution_passes_handshakes_and_aliases(cloud):
@@ -125,13 +150,13 @@ def test_site_with_its_distribution_passes_handshakes_and_aliases(cloud):
 
 def test_www_aliased_to_a_distribution_without_it_is_alias_not_on_the_certificate(cloud):
     """A learner lists only the apex in the distribution's Aliases but makes both DNS alias records: www leads to
-    the edge, which has no certificate for it (unrecognized_name). That is a fail naming the missing alias, not a
+    the edge, which serves nothing for it (its default certificate). That is a fail naming the missing alias, not a
     skip; the cdn layer names the missing www alias too."""
     cfg, dist = deploy_site(cloud, aliases=("",))
     wait_deployed(cloud, dist)
     found = results(cfg, "certificate")["certificate.tls"]
     assert found.status == FAIL, (found.status, found.observed)
-    assert f"www.{cfg.domain}: TLS alert unrecognized_name" in found.observed
+    assert f"www.{cfg.domain}: CloudFront's default certificate (*.cloudfront.localhost" in found.observed
     assert f"not in the Aliases of {dist['Id']}" in found.observed
     assert "alias not on the certificate" in found.hint and f"www.{cfg.domain}" in found.hint
     distribution = results(cfg, "cdn")["cdn.distribution"]

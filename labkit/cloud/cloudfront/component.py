@@ -3,7 +3,8 @@
     providers        DistributionProvider (distributions, invalidations) and CachePolicyProvider
     site_for(host)   the edge's resolver: <id>.cloudfront.localhost with the kit's certificate, and each alias of a
                      deployed distribution with its ISSUED us-east-1 ACM certificate, if that certificate covers it;
-                     any other name gets no site (the edge ends the handshake with unrecognized_name)
+                     any other name gets no site (the edge then presents its default *.cloudfront.localhost
+                     certificate, as CloudFront does its *.cloudfront.net one)
     plan_for(id)     the compiled Plan of the version a distribution serves now (None before its first deploy)
     deployer thread  wakes when a deploy or an invalidation completes and tells the cloud its state changed, so the
                      edge re-resolves names (a deployed distribution appears) and the snapshot is saved

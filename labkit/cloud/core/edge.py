@@ -7,16 +7,15 @@
     KIT_NAMES        the kit's own wildcard names; ``Edge.kit_certificate()`` is a local-CA leaf for them
 
 A request: the TLS handshake asks the registry for the SNI name and switches to that site's SSLContext (an unknown
-name, or no SNI, ends the handshake with the alert unrecognized_name) → uvicorn parses HTTP → size limits
-(CloudFront's: 413 and the connection closed) → the Host header picks the site → the site's WSGI app runs on a
-worker thread. On the HTTP port the site's policy decides: serve, 301 to HTTPS, or 403, as CloudFront's viewer
-protocol policies do.
+name, or no SNI, gets the kit's *.cloudfront.localhost certificate, as CloudFront presents its default one to a name
+no distribution lists) → uvicorn parses HTTP → size limits (CloudFront's: 413 and the connection closed) → the Host
+header picks the site → its WSGI app runs on a worker thread. On the HTTP port the site's policy decides: serve,
+301 to HTTPS, or 403, as CloudFront's viewer protocol policies do.
 
 Server stack (wsgi_on_uvicorn.py): uvicorn (httptools, keep-alive) on one asyncio thread; WSGI apps run on a
 thread pool. Measured here on a small GET over TLS: werkzeug's threaded server ~70 requests/s (it closes every
 connection, waits 10 ms for leftovers, and handshakes on its accept thread, so one silent client stalls the port);
-uvicorn ~1,200 with uvicorn's own WSGI adapter; this edge ~2,100-2,250, 0.57-0.65 of a bare uvicorn hello-world
-(bench/edge.py).
+uvicorn ~1,200 with uvicorn's own WSGI adapter; this edge ~2,100-2,250, 0.57-0.65 of bare uvicorn (bench/edge.py).
 Resolvers run on the event loop during handshakes (SNI): they must answer from memory, quickly.
 """
 
@@ -24,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import asyncio.sslproto
+import functools
 import logging
 import os
 import re
@@ -193,6 +193,10 @@ class Edge(Component):
         """The leaf for the kit's own names: ``*.cloudfront.localhost`` and ``*.execute-api.localhost``."""
         return self.certificate(*KIT_NAMES)
 
+    @functools.cached_property
+    def _default_context(self) -> ssl.SSLContext:
+        return _server_context(self.kit_certificate())
+
     def url(self, host: str, path: str = "/") -> str:
         """The HTTPS URL of ``host`` on this edge (port included unless it is 443)."""
         port = self.ports.get("https", self.cloud.cfg.ports["https"])
@@ -256,12 +260,10 @@ class Edge(Component):
 
     # -- TLS -------------------------------------------------------------------------------------------------------
     def _on_sni(self, sock: ssl.SSLObject, server_name: str | None, _context: ssl.SSLContext) -> int | None:
-        """OpenSSL's servername callback: switch to the site's context, or refuse the name."""
+        """OpenSSL's servername callback: switch to the site's context; else the kit's own (see the module doc)."""
         try:
             site = self.registry.resolve(server_name) if server_name else None
-            if site is None:
-                return ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME
-            sock.context = self.registry.context(site)
+            sock.context = self.registry.context(site) if site is not None else self._default_context
             return None
         except Exception:  # an exception here would only print "ignored": say it and fail the handshake
             log.exception("choosing a certificate for %r failed", server_name)
@@ -269,11 +271,9 @@ class Edge(Component):
 
 
 def _send_tls_alerts() -> None:
-    """Make asyncio send the TLS alert of a failed handshake (unrecognized_name…) before it closes the socket.
-
-    asyncio's SSLProtocol closes the transport at once when a handshake fails, dropping the alert OpenSSL has just
-    written to its outgoing buffer: the client sees a bare EOF. This flushes that buffer first. Idempotent; the test
-    of the unrecognized_name alert fails if a Python upgrade changes this method."""
+    """Make asyncio send the TLS alert of a failed handshake (protocol_version…) before it closes the socket:
+    asyncio's SSLProtocol closes the transport at once, dropping the alert OpenSSL has just written to its outgoing
+    buffer (the client sees a bare EOF). Idempotent; the protocol_version test fails if Python changes this."""
     protocol = asyncio.sslproto.SSLProtocol
     original = protocol._on_handshake_complete
     if getattr(original, "labkit_flushes_alerts", False):

@@ -153,3 +153,15 @@ def test_the_preflight_is_answered_without_claims(app, origin):
     assert headers["Access-Control-Allow-Methods"] == "GET,POST,OPTIONS"
     assert headers["Access-Control-Allow-Headers"] == "Authorization,Content-Type"
     assert int(headers["Access-Control-Max-Age"]) > 0
+
+
+def test_the_vendored_cognito_sdk_is_the_pinned_npm_build():
+    """assets/site/amazon-cognito-identity.min.js is the npm package's browser build at the version
+    tests/clients/node pins (make clients installs it): updating one without the other fails here."""
+    pinned = PROJECT_ROOT / "tests" / "clients" / "node" / "node_modules" / "amazon-cognito-identity-js"
+    assert pinned.is_dir(), "the node clients are missing: run make clients"
+    version = json.loads((PROJECT_ROOT / "tests" / "clients" / "node" / "package.json").read_text())[
+        "dependencies"]["amazon-cognito-identity-js"]
+    assert json.loads((pinned / "package.json").read_text())["version"] == version
+    vendored = (PROJECT_ROOT / "assets" / "site" / "amazon-cognito-identity.min.js").read_bytes()
+    assert vendored == (pinned / "dist" / "amazon-cognito-identity.min.js").read_bytes()

@@ -1,5 +1,6 @@
 // The contact page: sign up / sign in with Cognito, then send and list messages through the API.
-// Plain fetch calls, no SDK: what the browser sends is what you would see in its network tab.
+// Plain fetch calls, no SDK: what the browser sends is what you would see in its network tab. The same page at
+// /?sdk signs up and in with amazon-cognito-identity-js instead (sdk-auth.js), as most front-end tutorials do.
 // config.js (written by the notebooks) sets window.CONTACT_CONFIG = {region, userPoolId, clientId, cognitoEndpoint, apiUrl}.
 const config = window.CONTACT_CONFIG;
 const $ = (id) => document.getElementById(id);
@@ -44,6 +45,32 @@ async function cognito(operation, body) {
   if (!response.ok) throw new Error(data.message || data.__type || `${operation} failed`);
   return data;
 }
+
+// Sign-up and sign-in, plainly: four Cognito calls. sdk-auth.js offers the same four through the SDK.
+const plainAuth = {
+  way: "plain Cognito API calls (USER_PASSWORD_AUTH)",
+  signUp: (email, password) => cognito("SignUp", { Username: email, Password: password,
+                                                   UserAttributes: [{ Name: "email", Value: email }] }),
+  confirm: (email, code) => cognito("ConfirmSignUp", { Username: email, ConfirmationCode: code }),
+  resend: (email) => cognito("ResendConfirmationCode", { Username: email }),
+  signIn: async (email, password) => (await cognito("InitiateAuth", { AuthFlow: "USER_PASSWORD_AUTH",
+    AuthParameters: { USERNAME: email, PASSWORD: password } })).AuthenticationResult.IdToken,
+};
+
+function script(src) {
+  return new Promise((resolve, reject) => document.head.append(Object.assign(document.createElement("script"), {
+    src, onload: resolve, onerror: () => reject(new Error(`Could not load ${src}.`)) })));
+}
+
+const useSdk = new URLSearchParams(location.search).has("sdk");
+const auth = useSdk
+  ? script("/amazon-cognito-identity.min.js").then(() => script("/sdk-auth.js")).then(() => window.sdkAuth(config))
+  : Promise.resolve(plainAuth);
+auth.then((chosen) => {
+  const other = Object.assign(document.createElement("a"), { href: useSdk ? "/" : "/?sdk",
+    textContent: useSdk ? "the plain version" : "the SDK version" });
+  $("way").replaceChildren(`Signing in with ${chosen.way} · try `, other);
+}, (error) => show(error.message, true));
 
 // The API wants the ID token as is in Authorization (a REST API's Cognito authorizer: no "Bearer " prefix).
 async function api(method, body) {
@@ -116,8 +143,7 @@ $("sign-up").addEventListener("submit", async (event) => {
   await busy(event.submitter || event.target.querySelector("button"), "Signing up…", async () => {
     try {
       const email = form.get("email");
-      await cognito("SignUp", { Username: email, Password: form.get("password"),
-                                UserAttributes: [{ Name: "email", Value: email }] });
+      await (await auth).signUp(email, form.get("password"));
       pendingEmail = email;
       $("confirm").hidden = false;
       show("", false, $("confirm-status"));
@@ -132,7 +158,7 @@ $("confirm").addEventListener("submit", async (event) => {
   const code = new FormData(event.target).get("code");
   await busy(event.submitter || event.target.querySelector("button"), "Confirming…", async () => {
     try {
-      await cognito("ConfirmSignUp", { Username: pendingEmail, ConfirmationCode: code });
+      await (await auth).confirm(pendingEmail, code);
       $("confirm").hidden = true;
       $("confirm").reset();
       $("sign-up").reset();  // its password too: nothing typed is left on the page
@@ -147,7 +173,7 @@ $("confirm").addEventListener("submit", async (event) => {
 
 $("resend").addEventListener("click", (event) => busy(event.target, "Sending…", async () => {
   try {
-    await cognito("ResendConfirmationCode", { Username: pendingEmail });
+    await (await auth).resend(pendingEmail);
     show(`We sent a new code to ${pendingEmail}.`, false, $("confirm-status"));
   } catch (error) { show(error.message, true, $("confirm-status")); }
 }));
@@ -158,9 +184,7 @@ $("sign-in").addEventListener("submit", async (event) => {
   await busy(event.submitter || event.target.querySelector("button"), "Signing in…", async () => {
     try {
       const email = form.get("email");
-      const result = await cognito("InitiateAuth", { AuthFlow: "USER_PASSWORD_AUTH",
-        AuthParameters: { USERNAME: email, PASSWORD: form.get("password") } });
-      idToken = result.AuthenticationResult.IdToken;
+      idToken = await (await auth).signIn(email, form.get("password"));
       sessionStorage.setItem("idToken", idToken);
       sessionStorage.setItem("email", email);
       event.target.reset();

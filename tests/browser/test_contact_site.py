@@ -14,6 +14,7 @@ from playwright.sync_api import Error as BrowserError
 from playwright.sync_api import expect
 
 from labkit import mailbox
+from labkit.config import PROJECT_ROOT
 
 from .conftest import launch, site_url, visit
 
@@ -228,3 +229,30 @@ def test_an_attack_in_the_address_bar_gets_cloudfronts_block_page(page, workshop
     assert answer.headers["x-cache"] == "Error from cloudfront"
     expect(page).to_have_title("ERROR: The request could not be satisfied")
     expect(page.locator("body")).to_contain_text("Request blocked.")
+
+
+def test_the_sdk_version_signs_up_and_in_with_amazon_cognito_identity_js_and_sends(page, workshop):
+    """/?sdk: the same page through amazon-cognito-identity-js (vendored, no CDN), which signs in by USER_SRP_AUTH:
+    the visitor signs up with the mailed code, signs in with the right password (a wrong one gets Cognito's
+    "Incorrect username or password."), and sends through the API with the SDK's ID token."""
+    cfg = workshop.cloud.cfg
+    sdk_calls = []
+    page.on("request", lambda r: sdk_calls.append(r.post_data or "") if "x-amz-target" in r.headers else None)
+    visit(page, site_url(cfg, "/?sdk"))
+    expect(page.locator("#way")).to_contain_text("amazon-cognito-identity-js (USER_SRP_AUTH)")
+    email, since = sign_up(page, cfg)
+    confirm(page, cfg, email, since)
+    page.fill("#sign-in input[name=email]", email)
+    page.fill("#sign-in input[name=password]", "Wrong-Visitor-2026!")
+    page.click("#sign-in button")
+    expect(page.locator("#status")).to_have_text("Incorrect username or password.")
+    sign_in(page, email)
+    assert any('"USER_SRP_AUTH"' in body for body in sdk_calls)  # the SDK's flow, not the plain page's
+    assert not any("USER_PASSWORD_AUTH" in body for body in sdk_calls)
+    send(page, "Ada", "Sent through the SDK version")
+    expect(page.locator("#messages li .text")).to_have_text("Sent through the SDK version")
+    shots = PROJECT_ROOT / "reports" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "contact-sdk.png"), full_page=True)
+    page.locator("#way a").click()  # the link to the other way
+    expect(page.locator("#way")).to_contain_text("plain Cognito API calls (USER_PASSWORD_AUTH)")

@@ -55,6 +55,7 @@ const plainAuth = {
   resend: (email) => cognito("ResendConfirmationCode", { Username: email }),
   signIn: async (email, password) => (await cognito("InitiateAuth", { AuthFlow: "USER_PASSWORD_AUTH",
     AuthParameters: { USERNAME: email, PASSWORD: password } })).AuthenticationResult.IdToken,
+  signOut: () => {},  // the token lives in this page's sessionStorage only
 };
 
 function script(src) {
@@ -124,6 +125,7 @@ async function loadMessages() {
 // Back to the signed-out page: no token, empty forms, the first banner. A session that ended keeps the message
 // being written, to send after signing in again.
 function signOut({ keepDraft = false } = {}) {
+  auth.then((chosen) => chosen.signOut(), () => {});
   idToken = null;
   pendingEmail = null;
   sessionStorage.removeItem("idToken");

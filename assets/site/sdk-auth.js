@@ -23,5 +23,7 @@ window.sdkAuth = (config) => {
         onFailure: (error) => reject(new Error(error.message || error.code)),
         newPasswordRequired: () => reject(new Error("This account needs a new password: set one with the AWS CLI.")),
       })),
+    // The library keeps the session in localStorage: signing out of the page forgets it there too.
+    signOut: () => { const current = pool.getCurrentUser(); if (current) current.signOut(); },
   };
 };

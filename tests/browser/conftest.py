@@ -79,11 +79,19 @@ def page(browser, workshop) -> Iterator[object]:
 
 def visit(page, url: str, deadline: float = 90):
     """page.goto, waiting out the site's WAF rate rule (notebook 05: 100 requests per IP in 60 s, answered 429):
-    every page load here is four or five requests from the one loopback address, and the tests load many pages."""
+    every page load here is four to seven requests from the one loopback address, and the tests load many pages.
+    A load whose page or any of its scripts and styles got 429 is tried again."""
     from playwright.sync_api import Error
 
     end = time.monotonic() + deadline
     while True:
+        limited: list[str] = []
+
+        def note(response) -> None:
+            if response.status == 429:
+                limited.append(response.url)
+
+        page.on("response", note)
         try:
             answer = page.goto(url)
         except Error as exc:
@@ -92,8 +100,10 @@ def visit(page, url: str, deadline: float = 90):
                 raise
             answer = None
         else:
-            if answer is None or answer.status != 429 or time.monotonic() > end:
+            if answer is None or not limited or time.monotonic() > end:
                 return answer
+        finally:
+            page.remove_listener("response", note)
         time.sleep(5)
 
 

@@ -254,5 +254,10 @@ def test_the_sdk_version_signs_up_and_in_with_amazon_cognito_identity_js_and_sen
     shots = PROJECT_ROOT / "reports" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / "contact-sdk.png"), full_page=True)
+    stored = "Object.keys(localStorage).filter(k => k.startsWith('CognitoIdentityServiceProvider.')).length"
+    assert page.evaluate(stored) > 0  # the library's own session store
+    page.click("#sign-out")
+    expect(page.locator("#auth")).to_be_visible()
+    assert page.evaluate(stored) == 0  # signing out of the page signs the library out too
     page.locator("#way a").click()  # the link to the other way
     expect(page.locator("#way")).to_contain_text("plain Cognito API calls (USER_PASSWORD_AUTH)")

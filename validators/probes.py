@@ -152,7 +152,9 @@ def http_request(method: str, url: str, *, cafile: str | bool | None = None, sou
 
 
 def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
+    from labkit import resolver
+
+    if resolver.is_localhost(host):
         return True
     try:
         return ipaddress.ip_address(host).is_loopback

@@ -18,16 +18,15 @@ A presigned URL is checked for expiry and signature (presigned.py); moto serves 
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 from urllib.parse import parse_qs, unquote
-from xml.sax.saxutils import escape
 
 from ..core.component import Component
 from ..moto.accounts import peek_body
 from . import models
 from . import cors
 from . import policy as s3policy
+from .errors import s3_error
 from .presigned import presigned_refusal
 
 _NOT_S3_PREFIXES = ("/_lab", "/moto-api", "/favicon.ico")
@@ -46,21 +45,22 @@ def _bucket_and_key(environ: dict[str, Any]) -> tuple[str | None, str | None]:
     return parts[0], (parts[1] if len(parts) > 1 and parts[1] else None)
 
 
-_S3_BUCKET, _PREFLIGHT = "labkit.s3.bucket", "labkit.s3.preflight"  # environ keys: decided once per request
+_S3_REQUEST, _PREFLIGHT = "labkit.s3.request", "labkit.s3.preflight"  # environ keys: decided once per request
 
 
 def _is_cors(name: str, value: str) -> bool:
     return name.lower().startswith("access-control-") or (name.lower() == "vary" and "Origin" in value)
 
 
-def _s3_bucket(environ: dict[str, Any]) -> str | None:
-    """The existing bucket an S3 request addresses, or None for a request of another service (decided once)."""
-    if _S3_BUCKET not in environ:
-        environ[_S3_BUCKET] = _find_bucket(environ)
-    return environ[_S3_BUCKET]
+def _s3_request(environ: dict[str, Any]) -> tuple[str, list[cors.Rule] | None] | None:
+    """(bucket, its CORS rules) of an S3 request to an existing bucket, or None for a request of another service
+    or to no bucket; decided once per request."""
+    if _S3_REQUEST not in environ:
+        environ[_S3_REQUEST] = _find_s3_request(environ)
+    return environ[_S3_REQUEST]
 
 
-def _find_bucket(environ: dict[str, Any]) -> str | None:
+def _find_s3_request(environ: dict[str, Any]) -> tuple[str, list[cors.Rule] | None] | None:
     authorization = environ.get("HTTP_AUTHORIZATION", "")
     if authorization.startswith("AWS4-HMAC-SHA256") and not _S3_SIGNED.search(authorization):
         return None  # signed for another service
@@ -72,7 +72,10 @@ def _find_bucket(environ: dict[str, Any]) -> str | None:
     if path.startswith(_NOT_S3_PREFIXES) or "/.well-known/" in path:
         return None
     bucket, _ = _bucket_and_key(environ)
-    return bucket if bucket and models.s3_bucket_cors(bucket)[0] else None
+    if not bucket:
+        return None
+    exists, rules = models.s3_bucket_cors(bucket)
+    return (bucket, rules) if exists else None
 
 
 def _action(method: str, key: str | None) -> str:
@@ -101,12 +104,7 @@ _POLICY_LIMIT = 20 * 1024  # S3's bucket policy size limit
 
 
 def access_denied(message: str = "Access Denied") -> tuple[int, list[tuple[str, str]], bytes]:
-    request_id = uuid.uuid4().hex[:16].upper()
-    body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
-            f"<Message>{escape(message)}</Message><RequestId>{request_id}</RequestId>"
-            f"<HostId>{uuid.uuid4().hex}</HostId></Error>").encode()
-    return 403, [("Content-Type", "application/xml"), ("Content-Length", str(len(body))),
-                 ("x-amz-request-id", request_id), ("Server", "AmazonS3")], body
+    return s3_error(403, "AccessDenied", message)
 
 
 class S3AnonymousAccess(Component):
@@ -123,11 +121,10 @@ class S3AnonymousAccess(Component):
         method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
         if environ.get("REQUEST_METHOD") != "OPTIONS" or not method or not environ.get("HTTP_ORIGIN"):
             return None
-        bucket = _s3_bucket(environ)
-        if bucket is None:
+        request = _s3_request(environ)
+        if request is None:
             return None
-        _, rules = models.s3_bucket_cors(bucket)
-        status, headers, body = cors.preflight(rules, environ["HTTP_ORIGIN"], method, cors.requested_headers(
+        status, headers, body = cors.preflight(request[1], environ["HTTP_ORIGIN"], method, cors.requested_headers(
             environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "")))
         environ[_PREFLIGHT] = [(k, v) for k, v in headers if _is_cors(k, v)]  # cors_headers puts them back last
         return status, [(k, v) for k, v in headers if not _is_cors(k, v)], body
@@ -136,7 +133,8 @@ class S3AnonymousAccess(Component):
                      headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """An S3 answer carries the CORS headers of the bucket's matching rule, and no others (moto's server adds
         its blanket ones to everything)."""
-        if _s3_bucket(environ) is None:
+        request = _s3_request(environ)
+        if request is None:
             return headers
         kept = [(k, v) for k, v in headers if not _is_cors(k, v)]
         if _PREFLIGHT in environ:
@@ -144,22 +142,15 @@ class S3AnonymousAccess(Component):
         origin = environ.get("HTTP_ORIGIN")
         if not origin:
             return kept
-        _, rules = models.s3_bucket_cors(environ[_S3_BUCKET])
-        return kept + cors.actual_headers(rules, origin, environ.get("REQUEST_METHOD", "GET"))
+        return kept + cors.actual_headers(request[1], origin, environ.get("REQUEST_METHOD", "GET"))
 
     def check_presigned(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes] | None:
         """A presigned URL of an existing bucket is checked as S3 checks it (presigned.py)."""
         query = environ.get("QUERY_STRING", "")
-        if environ.get("HTTP_AUTHORIZATION") or not ("X-Amz-Signature=" in query or "Signature=" in query):
+        if environ.get("HTTP_AUTHORIZATION") or "Signature=" not in query:  # also matches X-Amz-Signature=
             return None
-        if "X-Amz-Signature=" in query and not _S3_QUERY_SCOPE.search(query):
-            return None  # another service's presigned call
-        if environ.get("PATH_INFO", "/").startswith(_NOT_S3_PREFIXES):
-            return None
-        bucket, _ = _bucket_and_key(environ)
-        if not bucket or models.s3_bucket_access(bucket) is None:
-            return None  # moto answers NoSuchBucket
-        return presigned_refusal(environ, bucket)
+        request = _s3_request(environ)  # None: another service's presigned call, or no such bucket (moto says so)
+        return presigned_refusal(environ, request[0]) if request is not None else None
 
     def check_public_policy(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes] | None:
         if environ.get("REQUEST_METHOD") != "PUT" or "policy" not in parse_qs(

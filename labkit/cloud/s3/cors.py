@@ -15,9 +15,9 @@ configuration; an ordinary answer then carries no CORS header at all, so the bro
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+
+from .errors import s3_error
 
 VARY = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"
 NOT_ALLOWED = ("CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, "
@@ -74,13 +74,8 @@ def preflight(rules: list[Rule] | None, origin: str, method: str,
     rule = _match(rules or [], origin, method, requested)
     if rule is not None:
         return 200, _allowed(rule, origin, requested) + [("Content-Length", "0")], b""
-    request_id = uuid.uuid4().hex[:16].upper()
-    body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessForbidden</Code>'
-            f"<Message>{NOT_ENABLED if rules is None else NOT_ALLOWED}</Message><Method>{escape(method)}</Method>"
-            f"<ResourceType>OBJECT</ResourceType><RequestId>{request_id}</RequestId>"
-            f"<HostId>{uuid.uuid4().hex}</HostId></Error>").encode()
-    return 403, [("Content-Type", "application/xml"), ("Content-Length", str(len(body))),
-                 ("x-amz-request-id", request_id), ("Server", "AmazonS3")], body
+    return s3_error(403, "AccessForbidden", NOT_ENABLED if rules is None else NOT_ALLOWED, Method=method,
+                    ResourceType="OBJECT")
 
 
 def actual_headers(rules: list[Rule] | None, origin: str, method: str) -> list[tuple[str, str]]:

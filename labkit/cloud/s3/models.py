@@ -31,16 +31,24 @@ class BucketAccess:
     object_acl_public_read: bool
 
 
-def s3_bucket_access(bucket: str, key: str | None = None) -> BucketAccess | None:
-    """Access facts of a bucket (and object), or None if the bucket does not exist."""
+def _find_bucket(bucket: str) -> tuple[str, Any] | None:
+    """(owning account, moto's bucket) of a bucket name (global, as on AWS), or None; call with LOCK held."""
     from moto.s3.models import s3_backends
 
+    for account, per_account in s3_backends.items():
+        backend = per_account.get("aws")
+        found = backend.buckets.get(bucket) if backend else None
+        if found is not None:
+            return account, found
+    return None
+
+
+def s3_bucket_access(bucket: str, key: str | None = None) -> BucketAccess | None:
+    """Access facts of a bucket (and object), or None if the bucket does not exist."""
     with LOCK:
-        for account, per_account in s3_backends.items():
-            backend = per_account.get("aws")
-            found = backend.buckets.get(bucket) if backend else None
-            if found is None:
-                continue
+        located = _find_bucket(bucket)
+        if located is not None:
+            account, found = located
             pab = found.public_access_block.to_config_dict() if found.public_access_block else {}
             obj = found.keys.get(key) if key else None
             return BucketAccess(
@@ -54,19 +62,15 @@ def s3_bucket_access(bucket: str, key: str | None = None) -> BucketAccess | None
 
 
 def s3_bucket_cors(bucket: str) -> tuple[bool, list[Rule] | None]:
-    from moto.s3.models import s3_backends
-
     with LOCK:
-        for _, per_account in s3_backends.items():
-            backend = per_account.get("aws")
-            found = backend.buckets.get(bucket) if backend else None
-            if found is not None:
-                rules = [Rule(tuple(r.allowed_origins or ()), tuple(r.allowed_methods or ()),
-                              tuple(r.allowed_headers or ()), tuple(r.exposed_headers or ()),
-                              int(r.max_age_seconds) if r.max_age_seconds not in (None, "") else None)
-                         for r in found.cors or ()]
-                return True, rules or None
-    return False, None
+        located = _find_bucket(bucket)
+        if located is None:
+            return False, None
+        rules = [Rule(tuple(r.allowed_origins or ()), tuple(r.allowed_methods or ()), tuple(r.allowed_headers or ()),
+                      tuple(r.exposed_headers or ()),
+                      int(r.max_age_seconds) if r.max_age_seconds not in (None, "") else None)
+                 for r in located[1].cors or ()]
+        return True, rules or None
 
 
 _S3_SERVED = {"content-type": "Content-Type", "cache-control": "Cache-Control", "expires": "Expires",
@@ -85,15 +89,12 @@ class S3Object:
 
 def s3_object(bucket: str, key: str, *, body: bool = True) -> S3Object | None:
     """The current version of an object, or None if the bucket has no such key (a delete marker counts as none)."""
-    from moto.s3.models import FakeKey, s3_backends
+    from moto.s3.models import FakeKey
 
     with LOCK:
-        for _, per_account in s3_backends.items():
-            backend = per_account.get("aws")
-            found = backend.buckets.get(bucket) if backend else None
-            if found is None:
-                continue
-            obj = found.keys.get(key)
+        located = _find_bucket(bucket)
+        if located is not None:
+            obj = located[1].keys.get(key)
             if not isinstance(obj, FakeKey):
                 return None
             headers = [(_S3_SERVED[name], str(value)) for name, value in obj.metadata.items() if name in _S3_SERVED]

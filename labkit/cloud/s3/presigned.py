@@ -14,17 +14,16 @@ any other key is checked for expiry alone.
 from __future__ import annotations
 
 import time
-import uuid
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
-from xml.sax.saxutils import escape
 
 from botocore.auth import HmacV1QueryAuth, S3SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from ..moto.accounts import kit_key_secret
+from .errors import s3_error
 
 MAX_EXPIRES = 604800  # a week: SigV4's longest presigned URL
 _AMZ_DATE = "%Y%m%dT%H%M%SZ"
@@ -32,15 +31,6 @@ _MISMATCH = "The request signature we calculated does not match the signature yo
             "signing method."
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
-
-
-def _error(status: int, code: str, message: str, **fields: str) -> Answer:
-    request_id = uuid.uuid4().hex[:16].upper()
-    extra = "".join(f"<{name}>{escape(value)}</{name}>" for name, value in fields.items())
-    body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{escape(message)}</Message>'
-            f"{extra}<RequestId>{request_id}</RequestId><HostId>{uuid.uuid4().hex}</HostId></Error>").encode()
-    return status, [("Content-Type", "application/xml"), ("Content-Length", str(len(body))),
-                    ("x-amz-request-id", request_id), ("Server", "AmazonS3")], body
 
 
 def _iso(moment: float) -> str:
@@ -73,14 +63,14 @@ def _v4(environ: dict[str, Any], params: dict[str, str], now: float) -> Answer |
         signed_at = datetime.strptime(params.get("X-Amz-Date", ""), _AMZ_DATE).replace(tzinfo=timezone.utc).timestamp()
         expires = int(params.get("X-Amz-Expires", ""))
     except ValueError:
-        return _error(400, "AuthorizationQueryParametersError",
+        return s3_error(400, "AuthorizationQueryParametersError",
                       "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\" and X-Amz-Expires a "
                       "number of seconds")
     if expires > MAX_EXPIRES:
-        return _error(400, "AuthorizationQueryParametersError",
+        return s3_error(400, "AuthorizationQueryParametersError",
                       f"X-Amz-Expires must be less than a week (in seconds) that is {MAX_EXPIRES}")
     if now > signed_at + expires:
-        return _error(403, "AccessDenied", "Request has expired", **{
+        return s3_error(403, "AccessDenied", "Request has expired", **{
             "X-Amz-Expires": str(expires), "Expires": _iso(signed_at + expires), "ServerTime": _iso(now)})
     secret = kit_key_secret(credential[0]) if len(credential) == 5 else None
     if secret is None:
@@ -94,7 +84,7 @@ def _v4(environ: dict[str, Any], params: dict[str, str], now: float) -> Answer |
     signer = S3SigV4QueryAuth(Credentials(credential[0], secret), credential[3], credential[2], expires=expires)
     string_to_sign = signer.string_to_sign(request, signer.canonical_request(request))
     if signer.signature(string_to_sign, request) != params.get("X-Amz-Signature"):
-        return _error(403, "SignatureDoesNotMatch", _MISMATCH, AWSAccessKeyId=credential[0],
+        return s3_error(403, "SignatureDoesNotMatch", _MISMATCH, AWSAccessKeyId=credential[0],
                       StringToSign=string_to_sign, SignatureProvided=params.get("X-Amz-Signature", ""))
     return None
 
@@ -114,9 +104,9 @@ def _v2(environ: dict[str, Any], params: dict[str, str], now: float, bucket: str
     try:
         expires = int(params["Expires"])
     except ValueError:
-        return _error(403, "AccessDenied", "Invalid date (should be seconds since epoch): " + params["Expires"])
+        return s3_error(403, "AccessDenied", "Invalid date (should be seconds since epoch): " + params["Expires"])
     if now > expires:
-        return _error(403, "AccessDenied", "Request has expired", Expires=_iso(expires), ServerTime=_iso(now))
+        return s3_error(403, "AccessDenied", "Request has expired", Expires=_iso(expires), ServerTime=_iso(now))
     secret = kit_key_secret(params["AWSAccessKeyId"])
     if secret is None:
         return None
@@ -126,7 +116,7 @@ def _v2(environ: dict[str, Any], params: dict[str, str], now: float, bucket: str
     # SigV2 signs /bucket/key whichever style addressed it
     auth_path = split.path if split.path.startswith(f"/{bucket}") else f"/{bucket}{split.path}"
     if signer.get_signature(method, split, dict(headers), auth_path=auth_path) != params["Signature"]:
-        return _error(403, "SignatureDoesNotMatch", _MISMATCH, AWSAccessKeyId=params["AWSAccessKeyId"],
+        return s3_error(403, "SignatureDoesNotMatch", _MISMATCH, AWSAccessKeyId=params["AWSAccessKeyId"],
                       StringToSign=signer.canonical_string(method, split, dict(headers), auth_path=auth_path),
                       SignatureProvided=params["Signature"])
     return None

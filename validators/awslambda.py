@@ -5,6 +5,7 @@ for that origin."""
 from __future__ import annotations
 
 import json
+import re
 
 from botocore.exceptions import ClientError
 
@@ -14,6 +15,18 @@ from .base import Check, Context, Result, failed, passed
 from .events import proxy_event
 
 SUPPORTED = ("python3.10", "python3.11", "python3.12", "python3.13")
+# IAM's refusal as a function's error carries it ("Access denied error messages", IAM User Guide).
+_DENIED = re.compile(r"not authorized to perform: ([\w-]+:\w+)(?: on resource: (\S+))?")
+
+
+def role_denial(text: str) -> str | None:
+    """The hint for a function refused by IAM (its role lacks a permission), or None for any other failure."""
+    found = _DENIED.search(text)
+    if found is None:
+        return None
+    action, resource = found.group(1), found.group(2) or "*"
+    return (f"the function's role may not {action} on {resource}: add that action on that resource to the role's "
+            "policy (notebook 08, the role), then try again: no redeploy needed")
 
 
 def probe_function(ctx: Context) -> Result:
@@ -87,7 +100,8 @@ def probe_invoke(ctx: Context) -> Result:
     answer = ctx.client("lambda").invoke(FunctionName=names(ctx.cfg).function, Payload=json.dumps(event).encode())
     payload = answer["Payload"].read().decode()
     if answer.get("FunctionError"):
-        return failed(payload[:300], "a proxy response", "the function raised: read its logs (notebook 08, last cells)")
+        return failed(payload[:300], "a proxy response",
+                      role_denial(payload) or "the function raised: read its logs (notebook 08, last cells)")
     try:
         response = json.loads(payload)
     except ValueError:

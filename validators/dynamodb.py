@@ -71,6 +71,17 @@ def probe_round_trip(ctx: Context) -> Result:
     return passed("put, query by sender, delete")
 
 
+def _other_table_hint(table: str) -> str:
+    return (f"the function writes to another table (its TABLE_NAME must be {table}) or under a wrong table key: "
+            "sender is the caller's e-mail from the authorizer's claims, createdAt the time")
+
+
+def _function_table(ctx: Context) -> str:
+    variables = ctx.client("lambda").get_function_configuration(
+        FunctionName=names(ctx.cfg).function).get("Environment", {}).get("Variables", {})
+    return variables.get("TABLE_NAME", "unset")
+
+
 def probe_through_api(ctx: Context) -> Result:
     """A throw-away visitor POSTs a unique message; the item must be in this table under the visitor's e-mail (the
     sender the function takes from the authorizer's claims). Notebook 07 runs before the API exists, so until then
@@ -83,6 +94,9 @@ def probe_through_api(ctx: Context) -> Result:
     marker = f"validator {secrets.token_hex(4)}"
     answer, email = api.post_as_visitor(ctx, marker)
     if answer.status_code != 201:
+        written_to = _function_table(ctx)
+        if answer.status_code == 502 and written_to != table:  # its role then refuses it that other table, as on AWS
+            return failed(f"POST → 502 (the function's TABLE_NAME is {written_to})", "201", _other_table_hint(table))
         return failed(f"POST → {answer.status_code} {answer.text[:150]}", "201",
                       "the API did not accept the message: the api layer's checks (notebook 09) say why")
     # The function's own read path: the partition key is the sender; the marker picks out this very item.
@@ -92,13 +106,9 @@ def probe_through_api(ctx: Context) -> Result:
     for item in mine:
         ddb.delete_item(TableName=table, Key={"sender": item["sender"], "createdAt": item["createdAt"]})
     if not mine:
-        variables = ctx.client("lambda").get_function_configuration(
-            FunctionName=names(ctx.cfg).function).get("Environment", {}).get("Variables", {})
         return failed(f"no item with sender {email} and the message in {table} "
-                      f"(the function's TABLE_NAME is {variables.get('TABLE_NAME', 'unset')})",
-                      f"the item under sender={email}",
-                      f"the function writes to another table (its TABLE_NAME must be {table}) or under a wrong table "
-                      "key: sender is the caller's e-mail from the authorizer's claims, createdAt the time")
+                      f"(the function's TABLE_NAME is {_function_table(ctx)})",
+                      f"the item under sender={email}", _other_table_hint(table))
     return passed(f"POST through the API → item sender={email}, createdAt={mine[0]['createdAt']['S']}")
 
 

@@ -5,6 +5,7 @@ subscription the validator adds and removes."""
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import time
 
@@ -12,6 +13,7 @@ from botocore.exceptions import ClientError
 
 from labkit import StillPending, mailbox, names
 
+from . import awslambda
 from .base import Check, Context, Result, failed, passed
 from .events import proxy_event
 
@@ -75,7 +77,17 @@ def _send_through_function(ctx: Context, marker: str) -> None:
     answer = ctx.client("lambda").invoke(FunctionName=names(ctx.cfg).function, Payload=json.dumps(event).encode())
     payload = json.loads(answer["Payload"].read() or b"{}")
     if answer.get("FunctionError") or payload.get("statusCode") != 201:
-        raise NotSent(f"the function answered {str(payload)[:200]}", PUBLISH_HINT)
+        raise NotSent(f"the function answered {str(payload)[:200]}", _function_hint(ctx, str(payload)))
+
+
+def _function_hint(ctx: Context, failure: str) -> str:
+    """A refused Publish to another topic than the workshop's is the function's TOPIC_ARN, not its role."""
+    topic = ctx.facts.get("topic")
+    elsewhere = re.search(r"not authorized to perform: SNS:Publish on resource: (\S+)", failure)
+    if topic and elsewhere and elsewhere.group(1) != topic:
+        return (f"the function publishes to another topic ({elsewhere.group(1)}) than the workshop's ({topic}): "
+                "set its TOPIC_ARN (notebook 08)")
+    return awslambda.role_denial(failure) or PUBLISH_HINT
 
 
 def probe_delivery(ctx: Context) -> Result:

@@ -37,6 +37,7 @@ from .core.providers import ProviderRegistry, default_providers
 from .core.snapshot import SnapshotStore, UnreadableSnapshot
 from .core.statedir import make_state_dir
 from .core.wsgi_on_uvicorn import WsgiListener
+from .iam.component import RolePermissions
 from .lab.component import LabComponent
 from .lambda_.component import LambdaRuntime
 from .mailbox.component import MailboxComponent
@@ -58,7 +59,7 @@ SAVE_AT_MOST_EVERY = 30.0
 # The data planes, in start order: core's edge, and each service's component (labkit/cloud/<service>/component.py).
 COMPONENTS: list[type[Component]] = [
     DnsServer, CertificateAuthority, Edge, S3AnonymousAccess, MailboxComponent, CognitoComponent, NotifyComponent,
-    LambdaRuntime, ApiGatewayComponent, WafComponent, CdnComponent, SecurityTokens, LabComponent,
+    LambdaRuntime, ApiGatewayComponent, WafComponent, CdnComponent, SecurityTokens, RolePermissions, LabComponent,
 ]
 
 

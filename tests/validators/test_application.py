@@ -120,3 +120,33 @@ def test_delivery_through_a_queue_names_a_function_publishing_elsewhere(cloud, m
     assert probe_topic(ctx).status == PASS
     result = _delivery_through_sqs(ctx, "a message for another topic")
     assert result.status == FAIL and "publishes to another topic" in result.hint
+
+
+def _without(cloud, cfg, action):
+    """The role's policy as notebook 08 writes it, less ``action``."""
+    import json
+
+    iam, role = cloud.client("iam"), names(cfg).function_role
+    document = iam.get_role_policy(RoleName=role, PolicyName="contact-api")["PolicyDocument"]
+    for statement in document["Statement"]:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        statement["Action"] = [a for a in actions if a != action] or ["dynamodb:DescribeTable"]
+    iam.put_role_policy(RoleName=role, PolicyName="contact-api", PolicyDocument=json.dumps(document))
+
+
+def test_a_role_without_sns_publish_cannot_notify(cloud):
+    """The role is enforced (IAM policy evaluation: no Allow is an implicit deny), so notebook 08's least privilege
+    can fail locally as on AWS: the function's Publish is refused and sns.delivery names the missing permission."""
+    cfg = deploy_app(cloud)
+    _without(cloud, cfg, "sns:Publish")
+    found = results(cfg, ["sns"])["sns.delivery"]
+    assert found.status == FAIL and "AuthorizationError" in found.observed
+    assert found.hint.startswith("the function's role may not SNS:Publish on arn:aws:sns:"), found.hint
+
+
+def test_a_role_without_dynamodb_query_cannot_list(cloud):
+    cfg = deploy_app(cloud)
+    _without(cloud, cfg, "dynamodb:Query")
+    found = results(cfg, ["lambda"])["lambda.invoke"]
+    assert found.status == FAIL and "AccessDeniedException" in found.observed
+    assert f"may not dynamodb:Query on arn:aws:dynamodb:us-east-1:123456789012:table/{names(cfg).table}" in found.hint

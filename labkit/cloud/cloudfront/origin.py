@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape
 
 from ..s3 import component as s3access
 from ..s3 import models as s3_models
-from ..s3 import policy as s3policy
+from ..iam import policy as iampolicy
 from .plan import OriginSpec
 
 _OAI_PREFIX = "origin-access-identity/cloudfront/"
@@ -63,17 +63,17 @@ def _access_denied() -> OriginResponse:
 
 def _allowed(origin: OriginSpec, access: s3_models.BucketAccess, dist_arn: str, action: str, resource: str) -> bool:
     if origin.oac_id:
-        principal = s3policy.Principal("Service", "cloudfront.amazonaws.com")
+        principal = iampolicy.Principal("Service", "cloudfront.amazonaws.com")
         keys = {"aws:sourcearn": dist_arn, "aws:sourceaccount": dist_arn.split(":")[4]}
     elif origin.oai:
         oai_id = origin.oai[len(_OAI_PREFIX):] if origin.oai.startswith(_OAI_PREFIX) else origin.oai
         identity = f"arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity {oai_id}"
-        principal = s3policy.Principal("AWS", identity)
+        principal = iampolicy.Principal("AWS", identity)
         keys = {}
     else:
         bucket, _, key = resource.split(":::", 1)[1].partition("/")
         return s3access.anonymous_allowed(access, bucket, key or None, action)
-    verdict = s3policy.decide(access.policy, s3policy.RequestContext(principal, action, resource, keys))
+    verdict = iampolicy.decide(access.policy, iampolicy.RequestContext(principal, action, resource, keys))
     return verdict == "Allow"
 
 

@@ -8,12 +8,16 @@ starts, so a taken port fails the start cleanly), ``restore()`` with its saved s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..server import LocalCloud
     from .gateway import AnswerHook, LabRoute, RequestFilter
     from .providers import Provider
+
+# ARN → (owning account, resource policy JSON or None), or None when the resource does not exist
+ResourcePolicyFinder = Callable[[str], "tuple[str, str | None] | None"]
 
 
 class Component:
@@ -63,6 +67,11 @@ class Component:
     def certificate_users(self) -> dict[str, set[str]]:
         """ACM certificate ARN → ARNs of this service's resources that use it (a distribution's viewer
         certificate): ACM's InUseBy, without ACM importing the services. Called without moto.LOCK held."""
+        return {}
+
+    def resource_policies(self) -> dict[str, ResourcePolicyFinder]:
+        """IAM action prefix ("s3", "sns") → the finder of that service's resource-based policies: how IAM weighs a
+        bucket's or a topic's own policy in a role's request without importing the services. Called without LOCK."""
         return {}
 
     def endpoints(self) -> dict[str, str]:

@@ -43,7 +43,7 @@ from ..core.errors import AwsError
 from . import faults, logs, models
 from .code import CodeStore
 from .pool import Lease, Pools, Throttled
-from .process import Outcome, WorkerProcess, common_environ, worker_environ
+from .process import Outcome, WorkerProcess, common_environ, role_credentials, worker_environ
 from .zygote import Zygote
 
 log = logging.getLogger("labkit.cloud.lambda_")
@@ -229,8 +229,8 @@ class LambdaRuntime(Component):
         code_dir = self.code.unpack(version)
         stream = logs.stream_name(version.version)
         try:
-            worker = WorkerProcess(version, code_dir, worker_environ(version, self.cloud.cfg, stream, code_dir), stream,
-                                   self.zygote)
+            environ = worker_environ(version, self.cloud.cfg, stream, code_dir, role_credentials(version))
+            worker = WorkerProcess(version, code_dir, environ, stream, self.zygote)
         except OSError as exc:
             raise AwsError("ServiceException", f"the local cloud could not start a worker: {exc}", 500) from None
         self.pools.attach(lease, worker)

@@ -36,6 +36,7 @@ class LambdaVersion:
     code: bytes = dataclasses.field(repr=False)  # the deployment package, shared with moto (bytes never change)
     package_type: str = "Zip"
     reserved_concurrency: int | None = None  # put_function_concurrency; None when unset
+    role: str = ""  # the execution role's ARN: the worker acts with a session of it
 
 
 class LambdaLookupError(Exception):
@@ -73,6 +74,7 @@ def lambda_version(account: str, region: str, function: str, qualifier: str | No
             code=getattr(fn, "code_bytes", b"") or b"",
             package_type=fn.package_type,
             reserved_concurrency=None if reserved is None else int(reserved),
+            role=str(fn.role or ""),
         )
 
 

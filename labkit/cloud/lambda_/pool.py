@@ -42,7 +42,7 @@ class Throttled(Exception):
 def fingerprint(version: models.LambdaVersion) -> tuple[Any, ...]:
     """What a running worker has baked in: a change to any of it needs new workers."""
     return (version.runtime, version.handler, version.timeout, version.memory_size, version.environment,
-            version.code_sha256)
+            version.code_sha256, version.role)
 
 
 @dataclasses.dataclass(eq=False)

@@ -1,6 +1,7 @@
 """One worker process, seen from the runtime: start, Init, invoke, memory, stop.
 
-    worker_environ(version, cfg, stream, code_dir)   the worker's environment variables
+    role_credentials(version)                        a new session of the function's execution role
+    worker_environ(version, cfg, stream, code_dir, credentials)   the worker's environment variables
     WorkerProcess(version, code_dir, environ, stream, zygote)   forked by the zygote when it can (zygote.py), else
                                                     a new interpreter
         .init(limit_s) -> Outcome                     wait for the handler's import (Lambda's Init phase)
@@ -30,6 +31,7 @@ from typing import Any
 
 from ... import target
 from ...config import PROJECT_ROOT, Config
+from ..iam import models as iam_models
 from . import faults, logs, models
 from .worker import MARKER_PREFIX, recv_frame, send_frame
 from .zygote import Zygote
@@ -52,15 +54,18 @@ def common_environ() -> dict[str, str]:
     return env
 
 
-def worker_environ(version: models.LambdaVersion, cfg: Config, stream: str, code_dir: Path) -> dict[str, str]:
+def worker_environ(version: models.LambdaVersion, cfg: Config, stream: str, code_dir: Path,
+                   credentials: dict[str, str]) -> dict[str, str]:
     """What Lambda sets (AWS Lambda developer guide, "Defined runtime environment variables"), the function's own
-    variables, and the local cloud's endpoint and dummy credentials (target.activate) so boto3 in the handler
-    reaches the local cloud. Nothing else of the cloud's environment leaks in (no proxies, no AWS profile)."""
+    variables, the local cloud's endpoint (target.activate) so boto3 in the handler reaches the local cloud, and
+    ``credentials``: a session of the function's execution role (role_credentials), held to the role's policies.
+    Nothing else of the cloud's environment leaks in (no proxies, no AWS profile)."""
     env = common_environ()
     target.activate(dataclasses.replace(cfg, target="local"), env)
     env.update(dict(version.environment))
-    # Reserved on Lambda (a function's variables cannot replace them); they act in the function's own account.
-    env.update(target.local_credentials(version.account))
+    # Reserved on Lambda (a function's variables cannot replace them).
+    env.pop("AWS_SESSION_TOKEN", None)
+    env.update(credentials)
     env.update({
         "AWS_REGION": version.region,
         "AWS_DEFAULT_REGION": version.region,
@@ -88,6 +93,13 @@ class Outcome:
     duration_ms: float = 0.0
     max_memory_mb: int = 0
     lines: list[tuple[int, str]] = dataclasses.field(default_factory=list)  # (epoch ms, text)
+
+
+def role_credentials(version: models.LambdaVersion) -> dict[str, str]:
+    """AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN of a new session of the function's role,
+    named after the function as Lambda names it (arn:aws:sts::<account>:assumed-role/<role>/<function>)."""
+    key, secret, token = iam_models.role_session(version.role, version.name, version.region)
+    return {"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret, "AWS_SESSION_TOKEN": token}
 
 
 class WorkerProcess:

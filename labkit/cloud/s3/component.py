@@ -25,7 +25,7 @@ from ..core.component import Component
 from ..moto.accounts import peek_body
 from . import models
 from . import cors
-from . import policy as s3policy
+from ..iam import policy as iampolicy
 from .errors import s3_error
 from .presigned import presigned_refusal
 
@@ -86,7 +86,7 @@ def _action(method: str, key: str | None) -> str:
 
 def anonymous_allowed(access: models.BucketAccess, bucket: str, key: str | None, action: str) -> bool:
     resource = f"arn:aws:s3:::{bucket}/{key}" if key else f"arn:aws:s3:::{bucket}"
-    verdict = s3policy.decide(access.policy, s3policy.RequestContext(s3policy.Principal("anonymous"), action, resource))
+    verdict = iampolicy.decide(access.policy, iampolicy.RequestContext(iampolicy.Principal("anonymous"), action, resource))
     if verdict == "Deny":
         return False
     if verdict == "Allow" and not access.block_public.get("restrictPublicBuckets"):
@@ -115,6 +115,13 @@ class S3AnonymousAccess(Component):
 
     def answer_hooks(self) -> list[Any]:
         return [self.cors_headers]
+
+    def resource_policies(self) -> dict[str, Any]:
+        def bucket(arn: str) -> tuple[str, str | None] | None:
+            access = models.s3_bucket_access(arn.removeprefix("arn:aws:s3:::").split("/", 1)[0])
+            return None if access is None else (access.owner_account, access.policy)
+
+        return {"s3": bucket}
 
     # -- CORS, from the bucket's configuration (cors.py) ----------------------------------------------------------
     def preflight(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes] | None:
@@ -166,7 +173,7 @@ class S3AnonymousAccess(Component):
         if body is None:
             return None  # moto answers what is wrong with it
         try:
-            public = s3policy.is_public(body.decode())
+            public = iampolicy.is_public(body.decode())
         except (ValueError, UnicodeDecodeError, AttributeError):
             return None  # moto answers MalformedPolicy
         if not public:

@@ -61,6 +61,13 @@ class NotifyComponent(Component):
 
         return [SnsSubscriptions(self)]
 
+    def resource_policies(self) -> dict[str, Any]:
+        def topic(arn: str) -> tuple[str, str | None] | None:
+            policy = models.sns_topic_policy(arn)
+            return None if policy is None else (arn.split(":")[4], policy)
+
+        return {"sns": topic}
+
     def routes(self) -> dict[str, Any]:
         return {"sns": self._page}
 

@@ -177,6 +177,14 @@ def sns_topic_exists(topic_arn: str) -> bool:
         return backend is not None and topic_arn in backend.topics
 
 
+def sns_topic_policy(topic_arn: str) -> str | None:
+    """A topic's access policy (JSON), or None for a topic that does not exist."""
+    with LOCK:
+        backend = _sns_backend_of(topic_arn)
+        topic = backend.topics.get(topic_arn) if backend is not None else None
+        return topic.policy if topic is not None else None
+
+
 def sns_confirm(arn: str, *, authenticated: bool) -> SnsSubscription | None:
     """Confirm a subscription (a no-op when it is confirmed already); None if it does not exist."""
     with LOCK:

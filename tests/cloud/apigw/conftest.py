@@ -28,8 +28,9 @@ def make_function(cloud: Any, role: str) -> Any:
     """``make_function("echo")`` → the ARN of a new function running handlers.<name>."""
 
     def make(handler: str, *, source: Path = HANDLERS, **config: Any) -> str:
+        config.setdefault("Role", role)
         return cloud.client("lambda").create_function(
-            FunctionName=unique(f"agw-{handler}"), Runtime="python3.12", Role=role, Handler=f"app.{handler}",
+            FunctionName=unique(f"agw-{handler}"), Runtime="python3.12", Handler=f"app.{handler}",
             Code={"ZipFile": package(source)}, **config)["FunctionArn"]
 
     return make
@@ -70,6 +71,15 @@ def contact_app(cloud: Any, make_function: Any) -> dict[str, str]:
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     topic = sns.create_topic(Name=table)["TopicArn"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
-    arn = make_function("handler", source=PROJECT_ROOT / "assets" / "lambda" / "app.py", Timeout=10, Environment={
+    iam = cloud.client("iam")
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}]}
+    role = iam.create_role(RoleName=table, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    table_arn = f"arn:aws:dynamodb:{cloud.cfg.region}:{cloud.cfg.account}:table/{table}"
+    iam.put_role_policy(RoleName=table, PolicyName="contact-api", PolicyDocument=json.dumps({  # notebook 08's
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["dynamodb:PutItem", "dynamodb:Query"], "Resource": table_arn},
+            {"Effect": "Allow", "Action": "sns:Publish", "Resource": topic}]}))
+    arn = make_function("handler", source=PROJECT_ROOT / "assets" / "lambda" / "app.py", Timeout=10, Role=role, Environment={
         "Variables": {"TABLE_NAME": table, "TOPIC_ARN": topic, "ALLOWED_ORIGINS": "https://contact.localhost"}})
     return {"arn": arn, "table": table, "topic": topic, "queue": queue}

@@ -38,8 +38,13 @@ def lam(cloud: Any) -> Any:
 def role(cloud: Any) -> str:
     trust = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}]}
-    return cloud.client("iam").create_role(RoleName="runtime-tests", AssumeRolePolicyDocument=json.dumps(trust))[
-        "Role"]["Arn"]
+    iam = cloud.client("iam")
+    arn = iam.create_role(RoleName="runtime-tests", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    # The handlers that call AWS (app.put_item) act with this role, which IAM holds them to (test_execution_role).
+    iam.put_role_policy(RoleName="runtime-tests", PolicyName="tables", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "dynamodb:PutItem", "Resource": "arn:aws:dynamodb:*:*:table/rt-items-*"}]}))
+    return arn
 
 
 @pytest.fixture

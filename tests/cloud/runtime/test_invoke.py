@@ -111,7 +111,7 @@ def test_environment_variables_and_context(lam: Any, make_function: Any, cloud: 
     name = make_function("app.describe", MemorySize=256, Timeout=7, Environment={"Variables": {"STAGE": "test"}})
     names = ["STAGE", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
              "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_REGION", "AWS_DEFAULT_REGION",
-             "LAMBDA_TASK_ROOT", "_HANDLER", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID"]
+             "LAMBDA_TASK_ROOT", "_HANDLER", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN"]
     context = base64.b64encode(json.dumps({"custom": {"who": "test"}}).encode()).decode()
     _, body = _invoke(lam, name, {"env": names}, ClientContext=context)
     env, ctx = body["env"], body["context"]
@@ -125,7 +125,7 @@ def test_environment_variables_and_context(lam: Any, make_function: Any, cloud: 
     assert env["_HANDLER"] == "app.describe"
     assert env["LAMBDA_TASK_ROOT"] == body["cwd"] == body["path0"]
     assert env["AWS_ENDPOINT_URL"] == cloud.cfg.gateway_url
-    assert env["AWS_ACCESS_KEY_ID"] == "testing"
+    assert env["AWS_ACCESS_KEY_ID"].startswith("ASIA") and env["AWS_SESSION_TOKEN"]  # the role's session
     assert ctx["invoked_function_arn"] == f"arn:aws:lambda:{cloud.cfg.region}:123456789012:function:{name}"
     assert re.fullmatch(r"[0-9a-f-]{36}", ctx["aws_request_id"])
     assert body["identity"] == [None, None]

@@ -95,3 +95,24 @@ def resolve(event, context):
     import socket
 
     return socket.gethostbyname(event["name"])
+
+
+def call_aws(event, context):
+    """One AWS call with the function's own credentials: {"service", "op", "params"} → {"ok": result} or
+    {"error": code, "message", "status"}; "no_token" calls with the key and secret but without the session token."""
+    import json
+
+    import boto3
+    import botocore.exceptions
+
+    session = boto3.Session()
+    if event.get("no_token"):
+        frozen = session.get_credentials().get_frozen_credentials()
+        session = boto3.Session(aws_access_key_id=frozen.access_key, aws_secret_access_key=frozen.secret_key)
+    try:
+        result = getattr(session.client(event["service"]), event["op"])(**event.get("params", {}))
+    except botocore.exceptions.ClientError as error:
+        return {"error": error.response["Error"]["Code"], "message": error.response["Error"].get("Message"),
+                "status": error.response["ResponseMetadata"]["HTTPStatusCode"]}
+    result.pop("ResponseMetadata", None)
+    return {"ok": json.loads(json.dumps(result, default=str))}

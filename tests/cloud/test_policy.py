@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from labkit.cloud.s3.policy import Principal, RequestContext, decide, is_public
+from labkit.cloud.iam.policy import Principal, RequestContext, decide, is_public
 
 DISTRIBUTION = "arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE"
 OAC_POLICY = {"Version": "2012-10-17", "Statement": [{

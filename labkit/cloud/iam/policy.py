@@ -1,15 +1,17 @@
-"""Does an S3 bucket policy let this principal do this action on this resource? IAM's evaluation logic, reduced to
-what bucket policies in the workshop use:
+"""Does a policy let this principal do this action on this resource? IAM's evaluation logic for one policy, reduced
+to what the workshop's policies use:
 
     explicit Deny wins → else any matching Allow → else implicit deny
-    Principal   "*", {"AWS": "*" | arns}, {"Service": "cloudfront.amazonaws.com" | [...]}
+    Principal   "*", {"AWS": "*" | arns}, {"Service": "cloudfront.amazonaws.com" | [...]}; not looked at in an
+                identity policy (a role's own, decide(..., identity=True)), which has none
     Action      "s3:GetObject", wildcards ("s3:Get*", "s3:*", "*")
     Resource    ARNs with * and ? wildcards
     Condition   String{Equals,NotEquals,Like,NotLike}, Arn{Equals,Like,NotEquals,NotLike} (and IfExists), Bool;
                 an operator this module does not know never matches (fails closed)
 
-Used for anonymous requests to the gateway (component.py) and for CloudFront's Origin Access Control (the edge
-reads an object only if the bucket policy allows cloudfront.amazonaws.com with the distribution's AWS:SourceArn).
+Used for bucket policies (anonymous requests to the gateway, s3/component.py; CloudFront's Origin Access Control,
+which reads an object only if the bucket policy allows cloudfront.amazonaws.com with the distribution's
+AWS:SourceArn) and for the permissions of a role's session (evaluation.py).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 class Principal:
     kind: str  # "anonymous" | "AWS" | "Service"
     id: str = ""  # an ARN or account for AWS, a service name for Service
+    also: tuple[str, ...] = ()  # other ARNs of the same principal: a role session is its role too
 
 
 @dataclass
@@ -57,7 +60,8 @@ def _principal_matches(statement: dict[str, Any], principal: Principal) -> bool:
     aws = [str(v) for v in _as_list(spec.get("AWS", []))]
     if "*" in aws:
         return True
-    return principal.kind == "AWS" and any(principal.id == v or principal.id.endswith(f":{v}") for v in aws)
+    ids = (principal.id, *principal.also)
+    return principal.kind == "AWS" and any(i == v or i.endswith(f":{v}") for v in aws for i in ids)
 
 
 def _action_matches(statement: dict[str, Any], action: str) -> bool:
@@ -104,14 +108,15 @@ def _condition_holds(condition: dict[str, Any], keys: dict[str, str]) -> bool:
     return True
 
 
-def decide(policy: str | dict[str, Any] | None, ctx: RequestContext) -> str:
-    """"Deny", "Allow" or "NoMatch" (implicit deny) for one request against one policy."""
+def decide(policy: str | dict[str, Any] | None, ctx: RequestContext, *, identity: bool = False) -> str:
+    """"Deny", "Allow" or "NoMatch" (implicit deny) for one request against one policy: a resource's (with
+    principals) or, with ``identity``, one attached to the principal itself."""
     if not policy:
         return "NoMatch"
     document = json.loads(policy) if isinstance(policy, str) else policy
     verdict = "NoMatch"
     for statement in _as_list(document.get("Statement", [])):
-        if not (_principal_matches(statement, ctx.principal) and _action_matches(statement, ctx.action)
+        if not ((identity or _principal_matches(statement, ctx.principal)) and _action_matches(statement, ctx.action)
                 and _resource_matches(statement, ctx.resource)
                 and _condition_holds(statement.get("Condition", {}), ctx.keys)):
             continue

@@ -26,6 +26,9 @@ from typing import Any, Callable
 import boto3
 
 from labkit import Config, LabError, NotYet, StillPending, client, retry_until
+from labkit.target import local_credentials
+
+from . import signing
 
 PASS, FAIL, PENDING, SKIP, BLOCKED = "pass", "fail", "pending", "skip", "blocked"
 BUG_HINT = ("a bug in the kit's validator, not in your work: its traceback is printed below the table in a notebook, "
@@ -74,9 +77,10 @@ class Clients:
     (a client of a new session costs some 50 ms of CPU, which eleven layers starting together would queue for).
     Sessions are not thread-safe, so clients are made one at a time; the clients themselves are."""
 
-    # On the local target, one session per process: grading a class runs many learners' checks at once, and each
-    # would load the same service models again; each client still gets its learner's keys (target.client). On AWS a
-    # run keeps a session of its own, which resolves the credentials of the moment.
+    # On the local target, within a run (runner.py: clients.signing()) the process's shared clients, which sign
+    # with the run's keys (signing.py); outside one (a probe called on its own), clients of one session per process,
+    # each with the learner's keys (target.client). On AWS a run keeps a session of its own, which resolves the
+    # credentials of the moment.
     _local_session: boto3.session.Session | None = None
     _lock = threading.Lock()
 
@@ -86,8 +90,17 @@ class Clients:
         self._once: dict[Any, Any] = {}
         self._once_locks: dict[Any, threading.Lock] = {}
         self._exits = contextlib.ExitStack()
+        keys = local_credentials(cfg.account) if cfg.local else None
+        self._keys = (keys["AWS_ACCESS_KEY_ID"], keys["AWS_SECRET_ACCESS_KEY"]) if keys else None
+
+    def signing(self) -> contextlib.AbstractContextManager[None]:
+        """What runs within signs with this run's keys, so it may use the process's shared clients (signing.py);
+        a no-op on AWS, where every run has clients of its own."""
+        return signing.signing_as(self._keys) if self._keys else contextlib.nullcontext()
 
     def get(self, service: str, **kwargs: Any) -> Any:
+        if self._keys and signing.signing_keys() == self._keys:
+            return signing.shared_client(service, self.cfg, **kwargs)
         key = (service, *sorted(kwargs.items()))
         with Clients._lock:
             if key not in self._made:

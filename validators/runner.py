@@ -66,7 +66,11 @@ class Board:
 
 
 def _run_layer(steps: list[tuple[Check, tuple[str, ...]]], cfg: Config, board: Board, clients: Clients) -> None:
-    ctx = Context(cfg, clients=clients)
+    with clients.signing():
+        _run_steps(steps, Context(cfg, clients=clients), board)
+
+
+def _run_steps(steps: list[tuple[Check, tuple[str, ...]]], ctx: Context, board: Board) -> None:
     for check, needs in steps:
         need = None
         for need_id in needs:
@@ -88,7 +92,8 @@ def run_layers(layers: dict[str, str], cfg: Config) -> list[Result]:
             for future in [pool.submit(_run_layer, layer, cfg, board, clients) for layer in steps.values()]:
                 future.result()  # check.run catches what a probe raises; anything here is the runner's own bug
     finally:
-        clients.close()  # the run's shared visitor is deleted
+        with clients.signing():
+            clients.close()  # the run's shared visitor is deleted
     return [board.results[i] for i in order]
 
 

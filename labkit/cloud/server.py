@@ -51,10 +51,12 @@ from .wafv2.component import WafComponent
 
 log = logging.getLogger("labkit.cloud")
 # Saving pickles the whole state under moto.LOCK, which stalls every request for that time (about a second with a
-# class of fifty accounts): save once the cloud has been quiet for SAVE_QUIET seconds after a change, and under
-# continuous load (a class being graded) at least every SAVE_AT_MOST_EVERY.
+# class of fifty accounts): save once the cloud has been quiet after a change for SAVE_QUIET seconds, or for
+# QUIET_PER_SAVE times as long as the last save took if that is longer (a pause in a class's grading is not the end
+# of it), and under continuous load at least every SAVE_AT_MOST_EVERY. make down always saves.
 SAVE_QUIET = 0.5
-SAVE_AT_MOST_EVERY = 30.0
+QUIET_PER_SAVE = 3.0
+SAVE_AT_MOST_EVERY = 60.0
 
 # The data planes, in start order: core's edge, and each service's component (labkit/cloud/<service>/component.py).
 COMPONENTS: list[type[Component]] = [
@@ -87,6 +89,7 @@ class LocalCloud:
         self.listeners: list[Any] = []
         self._changed = threading.Event()
         self._last_change = 0.0
+        self._last_save_s = 0.0  # how long the last save held moto.LOCK
         self._stopping = threading.Event()
         self._lock_file: Any = None
         self.restored: dict[str, int] = {}
@@ -192,9 +195,11 @@ class LocalCloud:
 
     def save(self) -> None:
         self._changed.clear()
+        started = time.monotonic()
         with LOCK:
             own = {name: holder.snapshot() for name, holder in self._stateful().items()}
             data = self.store.encode(moto_state.export_state(), {k: v for k, v in own.items() if v is not None})
+        self._last_save_s = time.monotonic() - started
         try:
             self.store.write(data)
             self.store.last_error = None
@@ -209,7 +214,8 @@ class LocalCloud:
             if not self._changed.is_set():
                 continue
             now = time.monotonic()
-            if now - self._last_change < SAVE_QUIET and now - last_save < SAVE_AT_MOST_EVERY:
+            quiet = max(SAVE_QUIET, QUIET_PER_SAVE * self._last_save_s)
+            if now - self._last_change < quiet and now - last_save < SAVE_AT_MOST_EVERY:
                 continue  # still busy: a save now would stall the requests in flight
             try:
                 self.save()

@@ -1,13 +1,14 @@
 """IAM and STS as moto holds them: a role's sessions and the policies that decide what a session may do.
 
-    role_session(role_arn, session_name, region)   new temporary credentials of the role (moto's AssumeRole:
-                                                    ASIA… key, secret, session token) for a Lambda worker
+    role_session(role_arn, session_name, region)   temporary credentials of the role (moto's AssumeRole: ASIA…
+                                                    key, secret, session token) for a Lambda function
     session_of(access_key)       the role session a key belongs to (RoleSession), or None for any other key
     role_policies(session)       the documents that decide for the session (RolePolicies)
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from dataclasses import dataclass, field
@@ -40,12 +41,18 @@ class RolePolicies:
 
 
 def role_session(role_arn: str, session_name: str, region: str) -> tuple[str, str, str]:
-    """(access key id, secret, session token) of a new session of ``role_arn``, in the role's account."""
+    """(access key id, secret, session token) of a session of ``role_arn`` in the role's account: the one made for
+    ``session_name`` before while it has an hour left (Lambda's runtime asks at every worker start; a new session
+    each time would grow the account's list, searched at every call), else a new one of 12 hours."""
     from moto.sts.models import sts_backends
 
     account = _ROLE_ARN.fullmatch(role_arn)
     with LOCK:
         backend = sts_backends[account.group(1) if account else "123456789012"]["aws"]
+        soon = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) + datetime.timedelta(hours=1)
+        for made in backend.assumed_roles:
+            if made.role_arn == role_arn and made.session_name == session_name[:64] and made.expiration > soon:
+                return made.access_key_id, made.secret_access_key, made.session_token
         session = backend.assume_role(region_name=region, role_session_name=session_name[:64], role_arn=role_arn,
                                       policy=None, duration=43_200, external_id=None)
         return session.access_key_id, session.secret_access_key, session.session_token

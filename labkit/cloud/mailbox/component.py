@@ -16,6 +16,8 @@ The messages are kept in the snapshot, so a confirmation mail survives a restart
 from __future__ import annotations
 
 import email
+import email.errors
+import email.header
 import email.policy
 import json
 import math
@@ -78,9 +80,19 @@ def parse(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> Message:
         to=list(rcpt_tos),
         subject=str(parsed.get("Subject", "")),
         text=_text(body) if body is not None else "",
-        headers={k: str(v) for k, v in parsed.items()},
+        headers={k: _header_text(v) for k, v in parsed.raw_items()},
         account=str(parsed.get(ACCOUNT_HEADER, "")).strip(),
     )
+
+
+def _header_text(raw: str) -> str:
+    """A header's value, unfolded and with its encoded words decoded: what the default policy's parsed headers
+    give, for a fraction of their cost (the header registry parses each header's structure, which is not needed
+    here and was most of a mail's CPU)."""
+    try:
+        return str(email.header.make_header(email.header.decode_header(raw.replace("\r\n", "").replace("\n", ""))))
+    except (LookupError, ValueError, email.errors.HeaderParseError):
+        return raw
 
 
 def _text(part: Any) -> str:

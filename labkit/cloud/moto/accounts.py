@@ -30,6 +30,10 @@ _SIGV4_KEY = re.compile(r"Credential=([A-Za-z0-9]+)(?:/|%2F)")  # header, or a p
 _ACCOUNT_HEADER = "HTTP_X_MOTO_ACCOUNT_ID"
 _UNSIGNED: dict[str, Callable[[dict[str, Any]], str | None]] = {}  # X-Amz-Target prefix → account of the params
 _UNSIGNED_BODY_LIMIT = 64 * 1024  # an unsigned Cognito call is a small JSON document
+# Keys found in an account's IAM backend (a Lambda worker's role session signs every call with one): a key never
+# moves to another account, so the search over every account is made once per key.
+_FOUND_KEYS: dict[str, str] = {}
+_FOUND_KEYS_LIMIT = 100_000
 
 
 def request_account(environ: dict[str, Any]) -> str:
@@ -100,9 +104,14 @@ def _account_of_access_key(access_key: str) -> str:
     learner = _LEARNER_KEY.fullmatch(access_key)
     if learner:
         return learner.group(1)
+    known = _FOUND_KEYS.get(access_key)
+    if known is not None:
+        return known
     for account_id, per_account in list(iam_backends.items()):
         for backend in list(dict.values(per_account)):
             if access_key in backend.access_keys:
+                if len(_FOUND_KEYS) < _FOUND_KEYS_LIMIT:
+                    _FOUND_KEYS[access_key] = account_id
                 return account_id
     return DEFAULT_ACCOUNT_ID
 

@@ -92,7 +92,7 @@ def probe_through_api(ctx: Context) -> Result:
         return skipped("runs once notebook 09 deployed the API: a message sent through it must land in this table")
     ddb, table = ctx.client("dynamodb"), names(ctx.cfg).table
     marker = f"validator {secrets.token_hex(4)}"
-    answer, email = api.post_as_visitor(ctx, marker)
+    answer, email = api.post_as_visitor(ctx, marker, keep=True)  # read below, then deleted
     if answer.status_code != 201:
         written_to = _function_table(ctx)
         if answer.status_code == 502 and written_to != table:  # its role then refuses it that other table, as on AWS

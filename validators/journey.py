@@ -27,7 +27,7 @@ from botocore.exceptions import ClientError
 
 from labkit import NotYet, StillPending, api_url, cognito_endpoint, mailbox, names, site_origin
 
-from .api import find_api
+from .api import find_api, forget_message
 from .base import Check, Context, Result, failed, passed, skipped
 from .cognito import PASSWORD, app_clients, find_pool
 from .probes import ProbeError, http_request
@@ -296,6 +296,7 @@ def probe_send(ctx: Context) -> Result:
             return failed(f"POST {url} → {created.status_code} {created.text[:150]}", "201",
                           "the page's Send fails the same way: validators.check('api') says why (notebook 09)")
         listed = _request(ctx, "GET", url, headers=signed)
+        forget_message(ctx, ctx.facts["visitor"], marker)
     except ProbeError as exc:
         return failed(exc.reason, f"answers from {url}", "the API's address in config.js does not answer: "
                       "validators.check('api') says why (notebook 09)")

@@ -75,6 +75,7 @@ def test_the_journey_passes_on_the_site_the_notebooks_build(cloud, deployment):
     assert cfg.owner_email in found["journey.notified"].observed
     pool, _ = pool_and_client(cloud, cfg)
     assert cloud.client("cognito-idp").list_users(UserPoolId=pool)["Users"] == []  # the visitor was deleted
+    assert cloud.client("dynamodb").scan(TableName=names(cfg).table)["Items"] == []  # and the message it sent
 
 
 def test_a_recreated_app_client_fails_config_naming_the_client_id_config_js_still_holds(cloud, deployment):

@@ -19,12 +19,18 @@ SUPPORTED = ("python3.10", "python3.11", "python3.12", "python3.13")
 _DENIED = re.compile(r"not authorized to perform: ([\w-]+:\w+)(?: on resource: (\S+))?")
 
 
+def refused(text: str) -> tuple[str, str] | None:
+    """(action, resource) IAM refused a function, read from its error; None for any other failure."""
+    found = _DENIED.search(text)
+    return (found.group(1), found.group(2) or "*") if found else None
+
+
 def role_denial(text: str) -> str | None:
     """The hint for a function refused by IAM (its role lacks a permission), or None for any other failure."""
-    found = _DENIED.search(text)
-    if found is None:
+    denied = refused(text)
+    if denied is None:
         return None
-    action, resource = found.group(1), found.group(2) or "*"
+    action, resource = denied
     return (f"the function's role may not {action} on {resource}: add that action on that resource to the role's "
             "policy (notebook 08, the role), then try again: no redeploy needed")
 

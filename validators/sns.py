@@ -5,7 +5,6 @@ subscription the validator adds and removes."""
 from __future__ import annotations
 
 import json
-import re
 import secrets
 import time
 
@@ -84,10 +83,9 @@ def _send_through_function(ctx: Context, marker: str) -> None:
 
 def _function_hint(ctx: Context, failure: str) -> str:
     """A refused Publish to another topic than the workshop's is the function's TOPIC_ARN, not its role."""
-    topic = ctx.facts.get("topic")
-    elsewhere = re.search(r"not authorized to perform: SNS:Publish on resource: (\S+)", failure)
-    if topic and elsewhere and elsewhere.group(1) != topic:
-        return (f"the function publishes to another topic ({elsewhere.group(1)}) than the workshop's ({topic}): "
+    topic, denied = ctx.facts.get("topic"), awslambda.refused(failure)
+    if topic and denied and denied[0] == "SNS:Publish" and denied[1] != topic:
+        return (f"the function publishes to another topic ({denied[1]}) than the workshop's ({topic}): "
                 "set its TOPIC_ARN (notebook 08)")
     return awslambda.role_denial(failure) or PUBLISH_HINT
 

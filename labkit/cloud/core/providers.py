@@ -93,12 +93,17 @@ class ProviderRegistry:
             error = AwsError("InternalFailure", f"the local cloud failed on {match.operation.name}: {exc}", 500)
             response = protocols.serialize_error(match.operation, error)
             status = 500
-        body = response["body"]
-        body = body.encode() if isinstance(body, str) else body
-        headers = [(k, str(v)) for k, v in response["headers"].items()]
-        headers.append(("x-amzn-RequestId", str(uuid.uuid4())))
-        headers.append(("Content-Length", str(len(body))))
-        return status, headers, body
+        return answer(status, response)
+
+
+def answer(status: int, response: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
+    """A serialised result or error (protocols.serialize_*) as the gateway sends it, with a request id."""
+    body = response["body"]
+    body = body.encode() if isinstance(body, str) else body
+    headers = [(k, str(v)) for k, v in response["headers"].items()]
+    headers.append(("x-amzn-RequestId", str(uuid.uuid4())))
+    headers.append(("Content-Length", str(len(body))))
+    return status, headers, body
 
 
 def _status_member(operation: Any, result: dict[str, Any]) -> int | None:

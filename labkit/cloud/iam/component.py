@@ -12,12 +12,12 @@ policy allows the <action> action".
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 from urllib.parse import parse_qs
 
 from ..core.component import Component, ResourcePolicyFinder
 from ..core.errors import AwsError
+from ..core.providers import answer
 from ..moto import protocols
 from . import actions, evaluation, models
 
@@ -95,9 +95,4 @@ def _message(session: models.RoleSession, service: str, ask: actions.Ask, reason
 
 
 def _answer(requested: actions.Requested, error: AwsError) -> tuple[int, list[tuple[str, str]], bytes]:
-    response = protocols.serialize_error(requested.operation, error)
-    body = response["body"]
-    body = body.encode() if isinstance(body, str) else body
-    headers = [(k, str(v)) for k, v in response["headers"].items()]
-    headers += [("x-amzn-RequestId", str(uuid.uuid4())), ("Content-Length", str(len(body)))]
-    return error.status, headers, body
+    return answer(error.status, protocols.serialize_error(requested.operation, error))

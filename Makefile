@@ -7,7 +7,7 @@ PYTHON := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 NOTEBOOKS ?= solutions/*.ipynb
 
-.PHONY: help setup browser clients up down status lab demo check test bench docs clean labs trust
+.PHONY: help setup browser clients up down status lab demo check test bench docs docs-serve docs-notebooks clean labs trust
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 10
@@ -28,7 +28,7 @@ $(STAMP): requirements.txt pyproject.toml
 browser:  ## install Chromium and certutil for the browser tests, if missing (apt-get; asks for nothing)
 	@bash tools/install_browser.sh
 
-up: setup  ## start the local cloud in the background (waits until healthy, prints the endpoints)
+up: setup site/index.html  ## start the local cloud in the background (waits until healthy, prints the endpoints)
 	@$(PYTHON) -m compileall -q labkit  # files changed since setup (a git pull): compiled once, not at each start
 	@$(PYTHON) -m labkit up
 
@@ -70,8 +70,25 @@ bench: setup  ## run the benchmarks and print ratios against baselines measured 
 labs: setup  ## regenerate labs/ from solutions/
 	@$(PYTHON) -m tools.generate_labs
 
-docs: setup  ## build the docs site into site/
+docs: setup  ## build the docs site into site/, English and Vietnamese (strict: a dead link or missing page fails)
 	@NO_MKDOCS_2_WARNING=1 $(PYTHON) -m mkdocs build --strict --quiet
+	@echo "built site/ (open site/index.html, or make up and http://localhost:$${LAB_GATEWAY_PORT:-4566}/_lab/docs/)"
+
+# make up builds the docs site when its sources changed: the local cloud serves it at /_lab/docs/, where the checks'
+# hints link. A site that does not build leaves the cloud to start without it (make docs says why).
+DOCS_SOURCES := mkdocs.yml tools/docs_hooks.py tools/notebook_markdown.py $(wildcard labs/*.ipynb) \
+	$(shell find docs -type f 2>/dev/null)
+site/index.html: $(STAMP) $(DOCS_SOURCES)
+	@echo "Building the docs site into site/ (served at /_lab/docs/)…"
+	@NO_MKDOCS_2_WARNING=1 $(PYTHON) -m mkdocs build --strict --quiet 2>/dev/null || \
+		echo "the docs site did not build: make docs says why; the local cloud starts without it"
+
+DOCS_PORT ?= 8000
+docs-serve: setup  ## serve the docs on http://127.0.0.1:8000/, rebuilt as you edit (DOCS_PORT=… for another port)
+	@NO_MKDOCS_2_WARNING=1 $(PYTHON) -m mkdocs serve --strict --dev-addr 127.0.0.1:$(DOCS_PORT)
+
+docs-notebooks: setup browser  ## rerun every solution on a local cloud of its own, for the notebooks the lab pages show
+	@$(PYTHON) -m tools.docs_notebooks
 
 clean: down  ## stop the local cloud and delete its state, reports and built docs (keeps .venv)
 	rm -rf .labcloud reports site .pytest_cache

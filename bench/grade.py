@@ -23,7 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from .workshop import ROOT, _cloud_settings, _environment, _labkit
+from tools.fresh_cloud import cloud_settings, environment, labkit_command
+
+from .workshop import ROOT
 
 LEARNERS = 50
 GOAL_SECONDS = 30
@@ -47,9 +49,9 @@ def run(runs: int = 5, learners: int = LEARNERS) -> dict:
         work = Path(work_dir)
         roster = work / "roster.csv"
         roster.write_text("learner\n" + "".join(f"{name}\n" for name in names))
-        settings = {**_cloud_settings(work / "state"), "LAB_CLOUDFRONT_DEPLOY_SECONDS": "1"}  # building is not timed
-        with _environment(settings):
-            _labkit("up")
+        settings = {**cloud_settings(work / "state"), "LAB_CLOUDFRONT_DEPLOY_SECONDS": "1"}  # building is not timed
+        with environment(settings):
+            labkit_command("up")
             try:
                 start = time.monotonic()
                 base = {k: v for k, v in settings.items() if v is not None}
@@ -68,7 +70,7 @@ def run(runs: int = 5, learners: int = LEARNERS) -> dict:
                     if rc != 0:
                         failures.append(f"make grade exited {rc}: {tail}")
             finally:
-                _labkit("down")
+                labkit_command("down")
     check_s, grade_s = statistics.median(checks), statistics.median(grades)
     result = {
         "learners": learners,

@@ -18,19 +18,17 @@ baseline. Goal (issue: workshop speed): make demo ≤ 60 s on the project's 2-co
 from __future__ import annotations
 
 import json
-import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
+
+from tools.fresh_cloud import cloud_settings, environment, labkit_command
 
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_SECONDS = 60
@@ -40,58 +38,15 @@ CHECK_TIMEOUT = 300
 SLOWEST = 6  # cells listed
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def _environment(changes: dict[str, str | None]) -> Iterator[None]:
-    """os.environ with ``changes`` (None removes) for the block: the kernels run_all starts inherit it."""
-    saved = {key: os.environ.get(key) for key in changes}
-    try:
-        for key, value in changes.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-def _cloud_settings(state: Path) -> dict[str, str | None]:
-    from labkit import config
-
-    settings: dict[str, str | None] = {var: str(_free_port()) for var, _, _ in config.PORTS.values()}
-    settings.update(LAB_STATE_DIR=str(state), LAB_TARGET="local",
-                    LAB_CLOUDFRONT_DEPLOY_SECONDS=None,  # the learner's default deploy time, not a test's
-                    AWS_ENDPOINT_URL=None)  # the notebooks point boto3 at the cloud themselves (labkit.activate)
-    return settings
-
-
-def _labkit(command: str) -> None:
-    """``python -m labkit up`` or ``down`` (make up, make down) with the round's settings."""
-    done = subprocess.run([sys.executable, "-m", "labkit", command], cwd=ROOT, timeout=120, capture_output=True,
-                          text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"python -m labkit {command} failed: {(done.stderr or done.stdout).strip()[-500:]}")
-
-
 def _round(notebooks: list[Path], work: Path) -> dict:
     from tools.run_notebooks import run_all
 
     baseline = work / "baseline" / "00-baseline.ipynb"
     baseline.parent.mkdir(parents=True)
     nbformat.write(new_notebook(cells=[new_code_cell("import labkit\n\ncfg = labkit.activate()")]), baseline)
-    with _environment(_cloud_settings(work / "state")):
+    with environment(cloud_settings(work / "state")):
         start = time.monotonic()
-        _labkit("up")
+        labkit_command("up")
         up_s = time.monotonic() - start
         try:
             [base] = run_all([baseline], timeout=CELL_TIMEOUT, out_dir=work / "executed")
@@ -109,7 +64,7 @@ def _round(notebooks: list[Path], work: Path) -> dict:
                                           stderr=subprocess.DEVNULL).returncode
                 check_s = time.monotonic() - start
         finally:
-            _labkit("down")
+            labkit_command("down")
     return {"up_s": up_s, "baseline_s": base.seconds, "notebooks_s": notebooks_s, "check_s": check_s,
             "check_rc": check_rc, "failure": failure,
             "notebooks": {o.path.stem: o.seconds for o in outcomes},

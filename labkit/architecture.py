@@ -75,6 +75,7 @@ def layers_from_results(results: list[dict[str, Any]]) -> dict[str, dict[str, st
             "score": f"{sum(r['status'] == 'pass' for r in counted)}/{len(counted)}",
             "hint": str((deciding or {}).get("hint") or (deciding or {}).get("observed") or ""),
             "check": str((deciding or {}).get("check") or ""),
+            "doc": str((deciding or {}).get("doc") or ""),  # where that check is explained (validators/explain.py)
         }
     return layers
 
@@ -189,7 +190,10 @@ def _hints(notes: list[tuple[int, str, dict[str, str]]], y: int) -> tuple[str, i
     for number, name, layer in notes:
         _, _, ink, symbol, _ = LOOK[layer["status"]]
         heading = f"{number}. {LAYERS[name][0]}" + (f" · {layer['check']}" if layer.get("check") else "")
-        parts.append(f'<g class="hint" data-layer="{escape(name)}">' + _text(_PAD, y, heading, "hinthead", fill=ink))
+        head = _text(_PAD, y, heading, "hinthead", fill=ink)
+        if layer.get("doc", "").startswith(("http://", "https://", "file:")):  # the check's entry in the docs
+            head = f'<a href="{escape(layer["doc"])}" target="_blank">{head}</a>'
+        parts.append(f'<g class="hint" data-layer="{escape(name)}">' + head)
         lines = textwrap.wrap(layer["hint"], _HINT_CHARS) or [""]
         if len(lines) > _HINT_LINES:
             lines = lines[:_HINT_LINES]
@@ -208,7 +212,8 @@ _STYLE = (
     "fill:#5f6368}.word{font-size:12px;font-weight:700}"
     ".flow{stroke:#5f6368;stroke-width:1.5;marker-end:url(#lab-arch-arrow)}.tree{stroke:#5f6368;stroke-width:1.5}"
     ".flowlabel{font-size:11px;fill:#5f6368}.legend{font-size:11.5px;fill:#3c4043}.legendmark{font-size:10px;"
-    "font-weight:700}.hinthead{font-size:12.5px;font-weight:700}.hinttext{font-size:12px;fill:#3c4043}"
+    "font-weight:700}.hinthead{font-size:12.5px;font-weight:700}a .hinthead{text-decoration:underline}"
+    ".hinttext{font-size:12px;fill:#3c4043}"
 )
 
 

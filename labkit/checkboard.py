@@ -18,7 +18,7 @@ from .config import Config
 
 TIMEOUT = 1.0
 # What the board keeps of a result (a validator's Result.as_dict() has more: a bug's traceback in "detail").
-FIELDS = ("check", "status", "title", "hint", "observed", "counted")
+FIELDS = ("check", "status", "title", "hint", "observed", "counted", "doc")
 
 
 def publish(cfg: Config, learner: str, results: list[Any], *, replace: bool = False) -> None:

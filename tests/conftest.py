@@ -161,6 +161,23 @@ def workshop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workshop]:
     instance.down()
 
 
+def build_docs(out: Path) -> Path:
+    """The docs site as make docs builds it (strict: a dead link, a missing page or translation fails), into
+    ``out``; pytest fails with mkdocs' own words when it does not build."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env.pop("LAB_DOCS_URL", None)
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
+                            cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        pytest.fail("the docs site does not build (make docs):\n" + result.stderr[-3000:])
+    return out
+
+
+@pytest.fixture(scope="session")
+def docs_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_docs(tmp_path_factory.mktemp("docs") / "site")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under ``-n`` (pytest-xdist, --dist loadgroup) a module's tests stay on one worker, so its module-scoped
     cloud is built once; every test of the ``workshop`` (the notebooks and the browser tests) shares one worker,

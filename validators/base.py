@@ -54,6 +54,7 @@ class Result:
     counted: bool = True  # False for checks that do not apply to this target: they leave the score alone
     detail: str = ""  # a validator bug's traceback: kept in the JSON report, never in the table
     blocked_by: str = ""  # for a blocked check: the check that did not pass, at the root of the chain
+    doc: str = ""  # where a row that did not pass is explained: its check's entry in the docs (explain.py)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

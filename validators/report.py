@@ -9,10 +9,13 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from rich.console import Console
+from rich.style import Style
 from rich.table import Table
+from rich.text import Text
 
 from . import Report
 
+EXPLAINED = 3  # entry addresses printed under a table: the first failures are the ones to fix first
 STYLES = {"pass": "green", "fail": "bold red", "pending": "yellow", "skip": "dim", "blocked": "magenta"}
 
 
@@ -26,9 +29,17 @@ def print_table(report: Report, console: Console | None = None) -> None:
     table.add_column("hint", overflow="fold")
     for r in report.results:
         style = STYLES.get(r.status, "")
-        table.add_row(r.check, f"[{style}]{r.status}[/{style}]", r.observed.splitlines()[0] if r.observed else "",
+        # A row that did not pass links its check's name to the check's entry in the docs (explain.py): a click in
+        # a notebook or a terminal that shows links; the lines under the table give the addresses for the others.
+        name = Text(r.check, style=Style(link=r.doc)) if r.doc else r.check
+        table.add_row(name, f"[{style}]{r.status}[/{style}]", r.observed.splitlines()[0] if r.observed else "",
                       r.hint if r.status != "pass" else "")
     console.print(table)
+    explained = list(dict.fromkeys(r.doc for r in report.results if r.doc))
+    for doc in explained[:EXPLAINED]:
+        console.print(f"explained: {doc}", markup=False, soft_wrap=True)
+    if len(explained) > EXPLAINED:
+        console.print(f"… and {len(explained) - EXPLAINED} more on the same page", markup=False)
 
 
 def write_json(report: Report, path: Path) -> None:

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from labkit import Config
 
+from . import explain
 from .base import FAIL, PASS, SKIP, Check, Clients, Context, Result, blocked
 
 TARGET = "setup.target"  # every check of every other layer needs a usable target
@@ -80,6 +81,8 @@ def _run_steps(steps: list[tuple[Check, tuple[str, ...]]], ctx: Context, board: 
                 break
         result = check.run(ctx) if need is None else blocked(need)
         result.check, result.title = check.id, check.title
+        if result.status not in (PASS, SKIP):  # a blocked row links to what blocks it: that one needs fixing
+            result.doc = explain.entry_url(result.blocked_by or check.id, ctx.cfg)
         board.post(result)
 
 

@@ -21,10 +21,11 @@ from labkit.config import Config
 from ..conftest import free_port
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+DOC = "http://127.0.0.1:4566/_lab/docs/checks/#s3-policy"  # where validators/explain.py says s3.policy is explained
 RESULTS = [
     {"check": "s3.bucket", "status": "pass", "title": "the bucket exists", "hint": "", "observed": "lab-site"},
     {"check": "s3.policy", "status": "fail", "title": "only CloudFront reads", "hint": "the policy lets anyone read",
-     "observed": "Principal *"},
+     "observed": "Principal *", "doc": DOC},
     {"check": "waf.acl", "status": "pending", "hint": "not there yet: run the check again in a minute"},
     {"check": "cdn.deployed", "status": "blocked", "hint": "runs once certificate.issued passes"},
     {"check": "dns.zone", "status": "pass"},
@@ -47,11 +48,11 @@ def learner() -> str:
 def test_layers_come_from_the_checks_fail_first_then_pending_blocked_pass():
     layers = architecture.layers_from_results(RESULTS)
     assert layers["s3"] == {"status": "fail", "score": "1/2", "hint": "the policy lets anyone read",
-                            "check": "s3.policy"}
+                            "check": "s3.policy", "doc": DOC}
     assert layers["waf"]["status"] == "pending" and layers["cdn"]["status"] == "blocked"
-    assert layers["dns"] == {"status": "pass", "score": "1/1", "hint": "", "check": ""}  # a skip is not counted
+    assert layers["dns"] == {"status": "pass", "score": "1/1", "hint": "", "check": "", "doc": ""}  # skip: not counted
     assert architecture.layers_from_results([{"check": "cognito.x", "status": "skip", "counted": False}]) == {
-        "cognito": {"status": "skip", "score": "0/0", "hint": "", "check": ""}}
+        "cognito": {"status": "skip", "score": "0/0", "hint": "", "check": "", "doc": ""}}
 
 
 def test_the_picture_has_a_box_per_layer_escapes_hints_and_lists_failures():
@@ -62,6 +63,7 @@ def test_the_picture_has_a_box_per_layer_escapes_hints_and_lists_failures():
     assert 'data-layer="s3" data-status="fail"' in picture and 'data-layer="journey" data-status="none"' in picture
     assert "<script>" not in picture and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in picture
     assert "the policy lets anyone read" in picture and "not yet" in picture
+    assert f'<a href="{DOC}" target="_blank"><text' in picture  # the failed check's entry in the docs, one click away
     architecture.show({})  # outside IPython: nothing happens, nothing raises
 
 
@@ -73,7 +75,7 @@ def test_published_results_are_served_with_their_layers(cloud):
     entry = board["learners"][name]
     assert entry["target"] == "local" and entry["updated"].endswith("Z")
     assert entry["layers"]["s3"] == {"status": "fail", "score": "1/2", "hint": "the policy lets anyone read",
-                                     "check": "s3.policy"}
+                                     "check": "s3.policy", "doc": DOC}
     assert [r["check"] for r in entry["results"]] == ["s3.bucket", "s3.policy", "dns.zone", "dns.ns", "cdn.deployed",
                                                       "waf.acl"]  # in workshop order
     assert board["layers"] == list(architecture.LAYERS)
@@ -216,7 +218,7 @@ def test_one_layer_checked_again_replaces_that_layer_only(cloud):
     checkboard.publish(cloud.cfg, name, [{"check": "s3.bucket", "status": "pass"},
                                          {"check": "s3.policy", "status": "pass"}])
     entry = requests.get(checks_url(cloud), timeout=5).json()["learners"][name]
-    assert entry["layers"]["s3"] == {"status": "pass", "score": "2/2", "hint": "", "check": ""}
+    assert entry["layers"]["s3"] == {"status": "pass", "score": "2/2", "hint": "", "check": "", "doc": ""}
     assert entry["layers"]["waf"]["status"] == "pending"  # kept
     assert [r["check"] for r in entry["results"]][:3] == ["s3.bucket", "s3.policy", "dns.zone"]  # workshop order
     checkboard.publish(cloud.cfg, name, [{"check": "setup.target", "status": "pass"}], replace=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import io
+import re
 import json
 import subprocess
 import sys
@@ -117,3 +119,18 @@ def test_check_names_never_wrap_at_80_columns():
     for check_id in ids:
         assert any(check_id in line for line in lines), check_id
     assert sum("pending" in line for line in lines) == len(ids)
+
+
+def test_a_failed_rows_name_links_to_its_entry_and_the_address_is_printed_under_the_table():
+    from rich.console import Console
+
+    from validators.report import print_table
+
+    report = make_report()
+    report.results[1].doc = "http://127.0.0.1:4566/_lab/docs/checks/#demo-bad"
+    console = Console(record=True, width=120, force_terminal=True, file=io.StringIO())
+    print_table(report, console)
+    html = console.export_html(inline_styles=True, clear=False)
+    assert re.search(r'<a href="http://127.0.0.1:4566/_lab/docs/checks/#demo-bad">demo\.bad\s*</a>', html)
+    assert html.count("<a href") == 1  # only the row that did not pass (and has an entry address)
+    assert "explained: http://127.0.0.1:4566/_lab/docs/checks/#demo-bad" in console.export_text()

@@ -95,6 +95,23 @@ def test_a_failed_need_blocks_its_dependants_only_and_names_the_root(fake_layers
         assert found[check].counted  # a blocked check scores 0: the layer is not done
 
 
+def test_a_row_that_did_not_pass_links_to_the_entry_of_what_to_fix(fake_layers, monkeypatch):
+    """Issue (grading): hints link to their troubleshooting entry, docs/checks.md#<check id, . and _ as ->, served
+    by the local cloud at /_lab/docs/; a blocked row links to the check that blocks it."""
+    monkeypatch.delenv("LAB_DOCS_URL", raising=False)
+    layers = fake_layers(a=([Check("a.gate_keeper", "gate", lambda c: failed("x", "y", "fix a")),
+                             Check("a.after", "after", lambda c: passed(), needs=("a.gate_keeper",)),
+                             Check("a.free", "free", lambda c: passed())], ()))
+    cfg = config.load({"LAB_GATEWAY_PORT": "4999"})
+    found = {r.check: r for r in runner.run_layers(layers, cfg)}
+    entry = "http://127.0.0.1:4999/_lab/docs/checks/#a-gate-keeper"
+    assert found["a.gate_keeper"].doc == entry and found["a.after"].doc == entry
+    assert found["a.free"].doc == ""
+    monkeypatch.setenv("LAB_DOCS_URL", "https://docs.example.org/lab/")  # a published copy of the docs
+    found = {r.check: r for r in runner.run_layers(layers, cfg)}
+    assert found["a.gate_keeper"].doc == "https://docs.example.org/lab/checks/#a-gate-keeper"
+
+
 def test_a_skipped_need_does_not_block_and_a_pending_one_blocks_as_pending(fake_layers):
     def never(ctx):
         raise NotYet("not visible yet")

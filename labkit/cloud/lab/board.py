@@ -27,7 +27,7 @@ MAX_LEARNERS = 200
 MAX_NAME = 64
 MAX_TEXT = 2000
 _CHECK_ID = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_.-]+)*")
-_TEXTS = ("title", "hint", "observed")
+_TEXTS = ("title", "hint", "observed", "doc")
 
 
 class BadBody(ValueError):

@@ -27,6 +27,10 @@ SOLUTIONS = ROOT / "solutions"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 HEADING = re.compile(r"^(#{1,5})(?=[ \t])", re.M)
 FENCE = re.compile(r"^ {0,3}(```|~~~)")
+# A link of the notebook's own to a file of the repository (``[app.py](../assets/lambda/app.py)``, from solutions/
+# or labs/): on the docs site it leads to that file in the repository.
+REPO_LINK = re.compile(r"\]\((?!https?:|mailto:|#)\.\./([^)\s]+)\)")
+REPOSITORY = "https://github.com/serverless-lab-kit/serverless-lab-kit/blob/main/"  # mkdocs.yml's repo_url
 
 
 class NotebookMissing(Exception):
@@ -71,7 +75,7 @@ def _prose(source: str, *, first: bool) -> str:
     for line in lines:
         if FENCE.match(line):
             fenced = not fenced
-        out.append(line if fenced else HEADING.sub(r"#\1", line))
+        out.append(line if fenced else REPO_LINK.sub(rf"]({REPOSITORY}\1)", HEADING.sub(r"#\1", line)))
     return "\n".join(out).strip()
 
 

@@ -10,7 +10,7 @@ import uuid
 
 from botocore.exceptions import ClientError
 
-from labkit import names
+from labkit import NotYet, names
 
 from .base import PASS, Check, Context, Result, failed, passed, skipped
 
@@ -30,8 +30,13 @@ def probe_table(ctx: Context) -> Result:
         if exc.response["Error"]["Code"] == "ResourceNotFoundException":
             return failed(f"no table {names(ctx.cfg).table}", "the table exists", "run notebook 07's create-table cell")
         raise
-    if table["TableStatus"] != "ACTIVE":
-        return failed(table["TableStatus"], "ACTIVE", "the table is still being created: wait and check again")
+    status = table["TableStatus"]
+    if status in ("CREATING", "UPDATING"):  # AWS still settling: retried, then pending
+        ctx.facts.pop("table", None)
+        raise NotYet(f"the table is {status}")
+    if status != "ACTIVE":
+        return failed(status, "ACTIVE", "the table is being deleted: once it is gone, run notebook 07's create-table "
+                      "cell again")
     return passed(f"{table['TableName']} ACTIVE")
 
 
@@ -113,7 +118,7 @@ def probe_through_api(ctx: Context) -> Result:
 
 
 CHECKS = [
-    Check("dynamodb.table", "the messages table exists and is active", probe_table),
+    Check("dynamodb.table", "the messages table exists and is active", probe_table, wait=30),
     Check("dynamodb.keys", "keys: sender (partition), createdAt (sort)", probe_keys, needs=("dynamodb.table",)),
     Check("dynamodb.billing", "billing per request", probe_billing, needs=("dynamodb.table",)),
     Check("dynamodb.round_trip", "an item written as the function writes is found by its query", probe_round_trip,

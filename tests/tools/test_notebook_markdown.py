@@ -3,13 +3,14 @@ copy that no longer matches its solution refused."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from tools.notebook_markdown import NotebookMissing, render_lab, stale
+from tools.notebook_markdown import REPOSITORY, ROOT, NotebookMissing, render_lab, stale
 
 EXERCISE = """bucket = "lab-site"
 ### BEGIN SOLUTION
@@ -76,3 +77,16 @@ def test_a_copy_that_no_longer_matches_its_solution_is_refused(folders):
         render_lab("01-s3", executed, solutions)
     with pytest.raises(NotebookMissing, match="no executed copy of 02-acm"):
         render_lab("02-acm", executed, solutions)
+
+
+def test_a_link_to_a_file_of_the_repository_leads_to_the_repository(folders):
+    executed, solutions = folders
+    for folder in folders:
+        nb = nbformat.read(folder / "01-s3.ipynb", as_version=4)
+        nb.cells[0].source += "\n\nThe handler is [app.py](../assets/lambda/app.py); see [above](#top)."
+        nbformat.write(nb, folder / "01-s3.ipynb")
+    page = render_lab("01-s3", executed, solutions)
+    assert "[app.py](https://github.com/serverless-lab-kit/serverless-lab-kit/blob/main/assets/lambda/app.py)" in page
+    assert "[above](#top)" in page
+    repo_url = re.search(r"^repo_url: (\S+)$", (ROOT / "mkdocs.yml").read_text(), re.M).group(1)
+    assert REPOSITORY == repo_url.rstrip("/") + "/blob/main/"

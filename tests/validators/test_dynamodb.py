@@ -87,3 +87,21 @@ def test_provisioned_billing_is_named(cloud):
 def test_missing_table_names_the_notebook(cloud):
     found = results(make_cfg(cloud))
     assert found["dynamodb.table"].status == FAIL and "notebook 07" in found["dynamodb.table"].hint
+
+
+def test_a_table_still_being_created_is_pending_not_failed():
+    """CreateTable answers at once with TableStatus CREATING; the table turns ACTIVE a few seconds later (AWS's
+    DescribeTable reference): the check waits, then says pending, as for any AWS still settling."""
+    import pytest as _pytest
+
+    from labkit import NotYet, config
+    from validators.base import Context
+    from validators.dynamodb import probe_table
+
+    ctx = Context(config.load({}), facts={"table": {"TableName": "lab-messages", "TableStatus": "CREATING"}})
+    with _pytest.raises(NotYet, match="the table is CREATING"):
+        probe_table(ctx)
+    assert "table" not in ctx.facts  # the next try reads the table again
+    ctx.facts["table"] = {"TableName": "lab-messages", "TableStatus": "DELETING"}
+    result = probe_table(ctx)
+    assert result.status == "fail" and "being deleted" in result.hint

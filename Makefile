@@ -41,7 +41,7 @@ status: setup  ## show the local cloud's components and endpoints
 trust: up  ## trust the local cloud's certificates in your browsers (needs certutil: libnss3-tools)
 	@$(PYTHON) -m labkit trust
 
-lab: up  ## start JupyterLab on labs/ (the student notebooks), pointed at the target
+lab: setup site/index.html  ## start JupyterLab on labs/ (the student notebooks), pointed at the target (on local: make up first)
 	@$(PYTHON) -m labkit lab
 
 demo: up  ## run the finished workshop (solutions/ 00-11) on the local cloud, make check, then 12 cleans up
@@ -91,4 +91,4 @@ docs-notebooks: setup browser  ## rerun every solution on a local cloud of its o
 	@$(PYTHON) -m tools.docs_notebooks
 
 clean: down  ## stop the local cloud and delete its state, reports and built docs (keeps .venv)
-	rm -rf .labcloud reports site .pytest_cache
+	rm -rf "$(or $(LAB_STATE_DIR),.labcloud)" reports site .pytest_cache

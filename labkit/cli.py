@@ -54,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
 
             from .target import activate
 
+            if cfg.local:  # make lab starts the local cloud first (a no-op when it runs); on AWS there is none
+                from .cloud import control
+
+                control.up(cfg)
             activate(cfg)
             os.execvp(sys.executable, [sys.executable, "-m", "jupyter", "lab", "--ServerApp.ip=127.0.0.1",
                                        f"--ServerApp.root_dir={_config.PROJECT_ROOT / 'labs'}"])

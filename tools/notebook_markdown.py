@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXECUTED = ROOT / "docs" / "notebooks"
 SOLUTIONS = ROOT / "solutions"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d+[.)])[ \t]")
 HEADING = re.compile(r"^(#{1,5})(?=[ \t])", re.M)
 FENCE = re.compile(r"^ {0,3}(```|~~~)")
 # A link of the notebook's own to a file of the repository (``[app.py](../assets/lambda/app.py)``, from solutions/
@@ -75,6 +76,9 @@ def _prose(source: str, *, first: bool) -> str:
     for line in lines:
         if FENCE.match(line):
             fenced = not fenced
+        elif not fenced and LIST_ITEM.match(line) and out and out[-1].strip() and not LIST_ITEM.match(out[-1]) \
+                and not out[-1].startswith(" "):
+            out.append("")  # Jupyter starts a list right under a line of text; Python-Markdown needs a blank line
         out.append(line if fenced else REPO_LINK.sub(rf"]({REPOSITORY}\1)", HEADING.sub(r"#\1", line)))
     return "\n".join(out).strip()
 

@@ -18,7 +18,8 @@ def _server(ctx: Context) -> tuple[str, int]:
 def probe_zone(ctx: Context) -> Result:
     zone = find_zone(ctx)
     if zone is None:
-        return failed(f"no public hosted zone {ctx.cfg.domain}", "the zone exists", "run notebook 02 or 03: they create it")
+        return failed(f"no public hosted zone {ctx.cfg.domain}", "the zone exists",
+                      "run notebook 02: it creates the zone (and the certificate's validation record in it)")
     return passed(f"{zone['Id']} ({', '.join(zone['NameServers'][:2])}…)")
 
 

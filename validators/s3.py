@@ -82,7 +82,8 @@ def probe_site_objects(ctx: Context) -> Result:
         return failed(f"missing: {', '.join(missing)}", ", ".join(site_files()), "upload every file of assets/site")
     if wrong:
         return failed("; ".join(wrong), "each file with its content type",
-                      "pass ContentType (mimetypes.guess_type) to put_object, or browsers will download, not show")
+                      "upload each file with its ContentType (upload_file's ExtraArgs, from mimetypes.guess_type), "
+                      "or browsers will download it, not show it")
     return passed(f"{len(site_files())} files with their content types")
 
 

@@ -27,7 +27,7 @@ def _write(folder: Path, nb) -> None:
 @pytest.fixture
 def folders(tmp_path: Path) -> tuple[Path, Path]:
     solution = new_notebook(cells=[
-        new_markdown_cell("# 01 · S3: a private home\n\nThe bucket.\n\n## 1. Create it\n\n```python\n# a comment\n```"),
+        new_markdown_cell("# 01 · S3: a private home\n\nYou will:\n1. make it\n2. fill it\n\n## 1. Create it\n\n```python\n# a comment\n```"),
         new_code_cell(EXERCISE),
         new_code_cell("check()\n### BEGIN HIDDEN TESTS\nassert secret_check()\n### END HIDDEN TESTS"),
     ])
@@ -56,6 +56,7 @@ def test_hidden_tests_stay_hidden_and_the_title_is_the_pages(folders):
     assert "# 01 · S3" not in page
     assert "\n### 1. Create it" in page  # one level down: the page's own sections are ##
     assert "```python\n# a comment\n```" in page  # a comment in fenced code is not a heading
+    assert "You will:\n\n1. make it\n2. fill it" in page  # a list right under text, as Jupyter reads it
 
 
 def test_outputs_are_shown_as_the_run_left_them(folders):

@@ -103,7 +103,7 @@ def test_zone_without_txt_and_with_a_plain_a_record(cloud):
 
 def test_missing_zone_names_the_notebooks(cloud):
     found = results(new_cfg(cloud), "dns")
-    assert found["dns.zone"].status == FAIL and "notebook 02 or 03" in found["dns.zone"].hint
+    assert found["dns.zone"].status == FAIL and "run notebook 02: it creates the zone" in found["dns.zone"].hint
 
 
 def test_a_name_nobody_serves_gets_the_default_certificate_as_on_cloudfront(cloud):

@@ -87,8 +87,8 @@ DOCS_PORT ?= 8000
 docs-serve: setup  ## serve the docs on http://127.0.0.1:8000/, rebuilt as you edit (DOCS_PORT=… for another port)
 	@NO_MKDOCS_2_WARNING=1 $(PYTHON) -m mkdocs serve --strict --dev-addr 127.0.0.1:$(DOCS_PORT)
 
-docs-notebooks: setup browser  ## rerun every solution on a local cloud of its own, for the notebooks the lab pages show
-	@$(PYTHON) -m tools.docs_notebooks
+docs-notebooks: setup browser  ## rerun the solutions on a cloud of their own for the lab pages (stale copies; ALL=1: all)
+	@$(PYTHON) -m tools.docs_notebooks $(if $(ALL),--all)
 
 clean: down  ## stop the local cloud and delete its state, reports and built docs (keeps .venv)
 	rm -rf "$(or $(LAB_STATE_DIR),.labcloud)" reports site .pytest_cache

@@ -33,7 +33,9 @@ def cognito_jwks_url(pool_id: str, cfg: Config | None = None) -> str:
 def site_origin(cfg: Config | None = None) -> str:
     """The contact site's origin (scheme, host, port) as the browser sends it: what the API allows by CORS."""
     cfg = cfg or _config.load()
-    return f"https://{cfg.domain}:{cfg.ports['https']}" if cfg.local else f"https://{cfg.domain}"
+    port = cfg.ports["https"]
+    # A browser leaves the default port out of Origin: with LAB_HTTPS_PORT=443 it sends https://<domain>.
+    return f"https://{cfg.domain}:{port}" if cfg.local and port != 443 else f"https://{cfg.domain}"
 
 
 def site_origins(cfg: Config | None = None) -> list[str]:

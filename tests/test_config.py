@@ -64,3 +64,14 @@ def test_a_learner_name_that_cannot_be_a_domain_label_is_refused(name):
     with pytest.raises(ConfigError) as caught:
         config.load({"LAB_LEARNER": name})
     assert "LAB_LEARNER" in str(caught.value) and "lower-case letters" in str(caught.value)
+
+
+def test_the_site_origin_is_what_a_browser_sends_as_origin():
+    """A browser leaves the default port out of Origin (RFC 6454: the port is serialised only when it is not the
+    scheme's default), so the API's CORS allow-list must too, or LAB_HTTPS_PORT=443 would refuse the site."""
+    from labkit import config, site_origin, site_origins
+
+    assert site_origin(config.load({"LAB_DOMAIN": "contact.test", "LAB_HTTPS_PORT": "4443"})) == \
+        "https://contact.test:4443"
+    assert site_origins(config.load({"LAB_DOMAIN": "contact.test", "LAB_HTTPS_PORT": "443"})) == \
+        ["https://contact.test", "https://www.contact.test"]

@@ -11,7 +11,8 @@ The roster is a CSV file with a header. Columns (only ``learner`` is required on
     prefix     their LAB_PREFIX (default lab)
     email      their LAB_OWNER_EMAIL (default <learner>@example.com)
     account    AWS target: the learner's 12-digit account, which the kit refuses to leave (LAB_AWS_ACCOUNT)
-    role_arn   AWS target: a role in that account for the grader to assume (read-only access is enough)
+    role_arn   AWS target: a role in that account for the grader to assume; the checks also write (a throw-away
+               visitor, items, a queue): docs/instructors.md, "A class on AWS", lists the permissions
 
 Local target: one local cloud serves the whole class, each learner in an account of their own (their access key
 names it), so the learners are graded in threads of this process, ``jobs`` at a time. AWS target: the grader

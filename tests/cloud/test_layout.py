@@ -1,4 +1,4 @@
-"""The local cloud's layout (docs/contributing.md, "Where code goes"): one package per AWS service above core/ and
+"""The local cloud's layout (docs/contributing.md, "The local cloud, one package per service"): one package per AWS service above core/ and
 moto/, no import cycle between packages, only models.py and moto/ touching moto, no module past ~400 lines.
 
 Imports are read from the source (ast), every one of them, including those inside functions; imports under

@@ -153,7 +153,7 @@ def _not_implemented_message(exc: NotImplementedError) -> str:
     what = found.group(1) if found else (str(exc) or "this operation")
     return (
         f"the local cloud does not implement {what} (moto {PINNED_MOTO} lacks it); "
-        "docs/troubleshooting.md lists what is covered"
+        "docs/local-cloud.md#what-is-emulated-and-how-faithfully lists what is covered"
     )
 
 

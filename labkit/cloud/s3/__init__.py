@@ -2,5 +2,4 @@
 
     models.py      a bucket's policy, Block Public Access and ACLs; an object with the headers S3 serves
     component.py   S3AnonymousAccess: unsigned requests get S3's 403 unless the bucket allows them
-    policy.py      bucket policy evaluation
 """

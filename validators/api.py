@@ -194,8 +194,7 @@ def probe_signed_in(ctx: Context) -> Result:
         return failed(f"POST with a valid ID token → 401; {_authorizer_seen(ctx)}", "201",
                       f"the authorizer refuses this pool's tokens: its providerARNs name another user pool (this one "
                       f"is {pool['Arn'] if pool else '?'}), or its identitySource is not "
-                      "method.request.header.Authorization, or the page sends 'Bearer <token>' (a REST API's Cognito "
-                      "authorizer takes the token as is, no Bearer prefix); fix it and deploy")
+                      "method.request.header.Authorization; fix it and deploy")
     if created.status_code != 201:
         return failed(f"POST → {created.status_code} {created.text[:150]}", "201", "the API did not store the message")
     if marker not in listed.text:

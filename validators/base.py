@@ -24,11 +24,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 import boto3
+from botocore.exceptions import ClientError
 
 from labkit import Config, LabError, NotYet, StillPending, client, retry_until
 from labkit.target import local_credentials
 
 from . import signing
+from .probes import ProbeError
 
 PASS, FAIL, PENDING, SKIP, BLOCKED = "pass", "fail", "pending", "skip", "blocked"
 BUG_HINT = ("a bug in the kit's validator, not in your work: its traceback is printed below the table in a notebook, "
@@ -178,12 +180,46 @@ class Check:
             result = Result(PENDING, exc.reason, hint="not there yet: run the check again in a minute")
         except LabError as exc:
             result = failed(lab_error_observed(exc), "", str(exc))
-        except Exception as exc:  # a validator bug must not hide the other checks
-            result = failed(" ".join(f"the validator itself failed: {exc}".split()).rstrip(": "), "", BUG_HINT)
-            result.detail = traceback.format_exc(limit=5)
+        except ProbeError as exc:  # the learner's site, API or name server did not answer: not a bug of the kit's
+            result = failed(" ".join(str(exc).split()), "an answer", unreachable_hint(exc, ctx.cfg))
+        except Exception as exc:
+            if isinstance(exc, ClientError) and not _malformed(exc):  # AWS refused one of the check's own calls
+                result = failed(*refused(exc))
+            else:  # a validator bug must not hide the other checks
+                result = failed(" ".join(f"the validator itself failed: {exc}".split()).rstrip(": "), "", BUG_HINT)
+                result.detail = traceback.format_exc(limit=5)
         result.check, result.title = self.id, self.title
         result.seconds = round(time.monotonic() - start, 3)
         return result
+
+
+def unreachable_hint(exc: ProbeError, cfg: Config) -> str:
+    where = ("is the local cloud running? make status shows it, make up starts it" if cfg.local else
+             "check the name and that this machine reaches the internet, then run the check again")
+    return f"the check's {exc.what} got no answer ({exc.reason.strip() or 'no reason given'}): {where}"
+
+
+def _malformed(exc: ClientError) -> bool:
+    """A refusal of a request the check itself got wrong: the kit's bug, reported as one."""
+    code = exc.response.get("Error", {}).get("Code", "")
+    return any(word in code for word in ("Validation", "InvalidParameter", "Serialization", "MissingParameter"))
+
+
+def refused(exc: ClientError) -> tuple[str, str, str]:
+    """(observed, expected, hint) for an AWS refusal of a check's own call: what was refused is the learner's to fix
+    (missing permissions, a throttled account), never a validator bug."""
+    error = exc.response.get("Error", {})
+    code, message = error.get("Code", "Error"), " ".join(str(error.get("Message", "")).split())
+    operation = getattr(exc, "operation_name", "") or "a call"
+    observed = f"{operation}: {code}" + (f": {message}" if message else "")
+    if "AccessDenied" in code or code in ("UnauthorizedOperation", "AuthorizationError", "UnrecognizedClientException"):
+        hint = (f"the credentials the checks use may not call {operation}: give them that permission "
+                "(docs/instructors.md lists what grading needs), then run the check again")
+    elif "Throttl" in code or code in ("TooManyRequestsException", "LimitExceededException"):
+        hint = f"AWS throttled {operation}: wait a minute, then run the check again"
+    else:
+        hint = f"AWS refused {operation} ({code}): the message says why; fix that, then run the check again"
+    return observed, "an answer", hint
 
 
 def blocked(need: Result) -> Result:

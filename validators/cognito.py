@@ -77,7 +77,9 @@ def probe_client(ctx: Context) -> Result:
     missing = REQUIRED_FLOWS - set(client.get("ExplicitAuthFlows", []))
     if missing:
         return failed(f"missing {', '.join(sorted(missing))}", ", ".join(sorted(REQUIRED_FLOWS)),
-                      "the site signs in with USER_PASSWORD_AUTH: add it to ExplicitAuthFlows")
+                      f"add {', '.join(sorted(missing))} to the app client's ExplicitAuthFlows: the site signs in "
+                      "with USER_PASSWORD_AUTH (and its SDK page with USER_SRP_AUTH), and keeps visitors signed in "
+                      "with refresh tokens")
     ctx.facts["client_id"] = client["ClientId"]
     return passed(client["ClientId"])
 

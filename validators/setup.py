@@ -38,7 +38,10 @@ def probe_plain_boto3(ctx: Context) -> Result:
     target.activate(ctx.cfg)
     endpoint = _plain_endpoint(ctx.cfg.gateway_url)
     if endpoint != ctx.cfg.gateway_url:
-        return failed(endpoint, ctx.cfg.gateway_url, "AWS_ENDPOINT_URL is not set: run labkit.activate() first")
+        return failed(endpoint, ctx.cfg.gateway_url,
+                      "plain boto3 goes elsewhere although labkit.activate() set AWS_ENDPOINT_URL: a setting boto3 "
+                      "prefers wins (AWS_ENDPOINT_URL_STS or another AWS_ENDPOINT_URL_<SERVICE>, "
+                      "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS, or endpoint_url in ~/.aws/config): unset it")
     return passed(endpoint)
 
 

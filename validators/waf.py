@@ -52,8 +52,9 @@ def probe_attacks(ctx: Context) -> Result:
     if rewritten:
         return failed(f"blocked, but answered {answers[rewritten[0]].status_code}: {', '.join(rewritten)}",
                       "403 for every attack probe",
-                      "a 403 custom error response rewrites WAF blocks: map only 404 to /index.html (aws-facts: "
-                      "WAF custom response > distribution custom error > default 403)")
+                      "a 403 custom error response rewrites WAF blocks: map only 404 to /index.html (CloudFront applies "
+                      "the distribution's custom error responses to WAF's 403 too, unless the rule has a custom "
+                      "response of its own)")
     if passed_through:
         return failed(f"not blocked: {', '.join(passed_through)}", "403 for every attack probe",
                       "add the managed groups AWSManagedRulesCommonRuleSet, AWSManagedRulesSQLiRuleSet and "

@@ -134,3 +134,39 @@ def test_a_failed_rows_name_links_to_its_entry_and_the_address_is_printed_under_
     assert re.search(r'<a href="http://127.0.0.1:4566/_lab/docs/checks/#demo-bad">demo\.bad\s*</a>', html)
     assert html.count("<a href") == 1  # only the row that did not pass (and has an entry address)
     assert "explained: http://127.0.0.1:4566/_lab/docs/checks/#demo-bad" in console.export_text()
+
+
+def test_no_answer_and_an_aws_refusal_are_the_learners_to_fix_not_a_kit_bug():
+    """Issue (grading): a validator never crashes. A site that does not answer, or AWS refusing a check's own call
+    (missing permissions on the grading role, throttling), is a fail with a hint, not "a bug in the kit's validator";
+    a request the check itself got wrong (ValidationException) still is one, with its traceback kept."""
+    from botocore.exceptions import ClientError
+
+    from validators.probes import ProbeError
+
+    def unreachable(ctx):
+        raise ProbeError("HTTP GET", "https://contact.test:4443/", "Connection refused")
+
+    def denied(ctx):
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "User: arn:aws:sts::1:assumed-role/"
+                                     "grader/x is not authorized to perform: dynamodb:Query"}}, "Query")
+
+    def throttled(ctx):
+        raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}, "DescribeTable")
+
+    def malformed(ctx):
+        raise ClientError({"Error": {"Code": "ValidationException", "Message": "1 validation error"}}, "Query")
+
+    results = {r.check: r for r in run_checks([
+        Check("x.site", "site", unreachable), Check("x.denied", "denied", denied),
+        Check("x.throttled", "throttled", throttled), Check("x.malformed", "malformed", malformed)],
+        Context(config.load({})))}
+    site = results["x.site"]
+    assert site.status == "fail" and not site.detail
+    assert site.observed == "HTTP GET https://contact.test:4443/: Connection refused"
+    assert "is the local cloud running? make status" in site.hint
+    assert results["x.denied"].observed.startswith("Query: AccessDeniedException: User: arn:aws:sts::1:")
+    assert "may not call Query: give them that permission" in results["x.denied"].hint
+    assert not results["x.denied"].detail
+    assert "AWS throttled DescribeTable: wait a minute" in results["x.throttled"].hint
+    assert "a bug in the kit's validator" in results["x.malformed"].hint and results["x.malformed"].detail

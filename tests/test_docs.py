@@ -209,3 +209,52 @@ def test_each_lab_page_shows_its_notebook_and_offers_the_student_copy(site):
             assert f"downloads/{solution.stem}.ipynb" in html, solution.stem
         download = site / "downloads" / solution.name
         assert download.read_bytes() == (PROJECT_ROOT / "labs" / solution.name).read_bytes()
+
+
+def _literal_start(node) -> str:
+    """The fixed text a hint expression starts with: a string, an f-string up to its first placeholder, the left of
+    a + (an IfExp gives both branches elsewhere)."""
+    import ast
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        text = ""
+        for part in node.values:
+            if not isinstance(part, ast.Constant):
+                break
+            text += part.value
+        return text
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _literal_start(node.left)
+    return ""
+
+
+def test_every_hint_a_check_gives_is_quoted_on_the_failed_checks_page_in_both_languages():
+    """Issue (docs): one troubleshooting entry per validator hint. Each failed(observed, expected, hint) and each
+    LabError a layer's module raises starts with fixed words; both languages' page quotes them (hints stay in
+    English). The kit's own messages (a layer that does not exist, a roster) are troubleshooting.md's."""
+    import ast
+
+    pages = {name: " ".join(re.sub(r"\\([*_])", r"\1", (PROJECT_ROOT / "docs" / name).read_text()).split())
+             for name in ("checks.md", "checks.vi.md")}  # Markdown escapes (\*) read as the hint does
+    import validators
+
+    found = 0
+    for source in [PROJECT_ROOT / (module.replace(".", "/") + ".py") for module in validators.LAYERS.values()]:
+        for node in ast.walk(ast.parse(source.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            hint = node.args[2] if name == "failed" and len(node.args) >= 3 else \
+                node.args[0] if name == "LabError" and node.args else None
+            if hint is None:
+                continue
+            for branch in ([hint.body, hint.orelse] if isinstance(hint, ast.IfExp) else [hint]):
+                start = " ".join(_literal_start(branch).split())[:45].strip()
+                if len(start) < 12:  # too short to name a hint ("add …"): its entry is found by the check's id
+                    continue
+                found += 1
+                for page, text in pages.items():
+                    assert start in text, f"{source.name}:{node.lineno}: {page} does not quote {start!r}"
+    assert found > 80

@@ -6,7 +6,8 @@
 What a reader sees: the notebook's prose, one heading level down (the page has its own title, the notebook's H1);
 each code cell as the student has it (an exercise reads ``# YOUR CODE HERE``), with the finished cell folded under
 it ("Solution"); then the cell's outputs as the run left them: text, the checks' tables (rich's HTML), pictures.
-Hidden tests are left out, as in the student's copy.
+Hidden tests are left out, as in the student's copy. Outputs are left out of the site's search: the run's ids and
+addresses would crowd out the prose.
 """
 
 from __future__ import annotations
@@ -113,11 +114,11 @@ def _output(output: NotebookNode) -> str:
         return _text_output("\n".join(output.traceback))
     data = output.get("data", {})
     if "image/png" in data:
-        return f'<img class="nb-image" alt="" src="data:image/png;base64,{"".join(data["image/png"].split())}">'
+        return f'<img class="nb-image" alt="" data-search-exclude src="data:image/png;base64,{"".join(data["image/png"].split())}">'
     if "image/svg+xml" in data:
-        return f'<div class="nb-output nb-svg">{data["image/svg+xml"]}</div>'
+        return f'<div class="nb-output nb-svg" data-search-exclude>{data["image/svg+xml"]}</div>'
     if "text/html" in data:
-        return f'<div class="nb-output">\n{_one_block(data["text/html"])}\n</div>'
+        return f'<div class="nb-output" data-search-exclude>\n{_one_block(data["text/html"])}\n</div>'
     if "text/plain" in data:
         return _text_output(data["text/plain"])
     return ""
@@ -127,7 +128,7 @@ def _text_output(text: str) -> str:
     text = ANSI.sub("", text).rstrip()
     if not text:
         return ""
-    return f'<pre class="nb-output nb-text">{html.escape(text)}</pre>'
+    return f'<pre class="nb-output nb-text" data-search-exclude>{html.escape(text)}</pre>'
 
 
 def _one_block(markup: str) -> str:

@@ -97,7 +97,7 @@ def test_search_finds_pages_in_both_languages(page, docs_url, language, query, e
     page.locator("label.md-search__icon, .md-search__input").first.click()
     page.locator("input.md-search__input").fill(query)
     results = page.locator(".md-search-result__item a")
-    expect(results.first).to_be_visible()
+    expect(results.first).to_be_visible(timeout=60_000)  # the index loads in a worker: slow on a busy machine
     hrefs = results.evaluate_all("links => links.map(a => a.href)")
     assert any(expected in href for href in hrefs), hrefs
     shoot(page, f"search-{language.rstrip('/') or 'en'}")

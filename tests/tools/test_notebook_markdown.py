@@ -61,11 +61,11 @@ def test_hidden_tests_stay_hidden_and_the_title_is_the_pages(folders):
 
 def test_outputs_are_shown_as_the_run_left_them(folders):
     page = render_lab("01-s3", *folders)
-    assert '<pre class="nb-output nb-text">done &lt;ok&gt;</pre>' in page
-    html = page[page.index('<div class="nb-output">'):]
+    assert '<pre class="nb-output nb-text" data-search-exclude>done &lt;ok&gt;</pre>' in page
+    html = page[page.index('<div class="nb-output" data-search-exclude>'):]
     assert "row 1\n&#10;row 2" in html  # a blank line inside <pre> is content, kept without ending the block
     assert "</pre>\n<p>x</p>" in html
-    assert '<img class="nb-image" alt="" src="data:image/png;base64,iVBORw0KGgo=">' in page
+    assert '<img class="nb-image" alt="" data-search-exclude src="data:image/png;base64,iVBORw0KGgo=">' in page
 
 
 def test_a_copy_that_no_longer_matches_its_solution_is_refused(folders):

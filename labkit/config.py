@@ -89,7 +89,7 @@ def _port(environ: Mapping[str, str], name: str) -> int:
     if not raw:
         return default
     if not raw.isdigit() or int(raw) > 65535:
-        raise ConfigError(f"{var}={raw!r} is not a port: use a number from 1 to 65535 (default {default})")
+        raise ConfigError(f"{var}={raw!r} is not a port: use a number from 1 to 65535, or 0 for any free one (default {default})")
     return int(raw)
 
 

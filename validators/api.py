@@ -204,8 +204,14 @@ def probe_signed_in(ctx: Context) -> Result:
 
 def probe_forged(ctx: Context) -> Result:
     answer = call(ctx, "GET", _forged(ctx))
+    if 200 <= answer.status_code < 300:
+        return failed(f"forged token → {answer.status_code}", "401",
+                      "the API let a forged token through: GET /messages needs the Cognito authorizer "
+                      "(authorizationType COGNITO_USER_POOLS), then deploy")
     if answer.status_code != 401:
-        return failed(f"forged token → {answer.status_code}", "401", "the authorizer does not check signatures")
+        return failed(f"forged token → {answer.status_code}", "401",
+                      "the API answered something else than API Gateway's 401 for a token it cannot verify: the "
+                      "observed status says what (a 403 for a route not deployed, 429 throttling, 5xx the function)")
     return passed("forged token → 401")
 
 

@@ -39,7 +39,8 @@ def probe_issued(ctx: Context) -> Result:
     if cert["Status"] == "ISSUED":
         return passed(f"ISSUED {cert.get('IssuedAt', '')}")
     if cert["Status"] != "PENDING_VALIDATION":
-        return failed(cert["Status"], "ISSUED", "request a new certificate (notebook 02)")
+        return failed(cert["Status"], "ISSUED", "this certificate will not be issued: delete it (acm.delete_certificate), "
+                      "then run notebook 02 again, which reuses a certificate it finds for the domain")
     zone = find_zone(ctx)
     if zone is None:
         return failed("no hosted zone", f"a zone for {ctx.cfg.domain}",

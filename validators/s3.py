@@ -34,7 +34,8 @@ def probe_bucket(ctx: Context) -> Result:
         code = exc.response["Error"]["Code"]
         return failed(f"{bucket}: {code}", "the bucket exists",
                       "run notebook 01's create-bucket cell" if code in ("404", "NoSuchBucket")
-                      else "the bucket exists but belongs to someone else: choose another LAB_PREFIX")
+                      else "S3 refuses to show the bucket: it belongs to another account (choose another LAB_PREFIX), "
+                      "or your credentials may not s3:ListBucket on it")
     return passed(bucket)
 
 

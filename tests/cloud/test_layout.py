@@ -20,7 +20,7 @@ MAX_LINES = 400
 CROSS_SERVICE = {
     ("apigateway", "lambda_"): "an AWS_PROXY integration runs a function; its resource policy must allow API Gateway",
     ("apigateway", "cognito"): "a COGNITO_USER_POOLS or JWT authorizer names a user pool",
-    ("apigateway", "cloudwatch"): "a stage's access log lines go to CloudWatch Logs",
+    ("apigateway", "cloudwatch"): "a stage's access log lines go to CloudWatch Logs, its metrics to CloudWatch",
     ("apigateway", "wafv2"): "a stage's web ACL screens its requests",
     ("cloudfront", "s3"): "an S3 origin is read as S3 answers CloudFront (Origin Access Control, bucket policy)",
     ("cloudfront", "acm"): "the viewer certificate is an ACM certificate in us-east-1",

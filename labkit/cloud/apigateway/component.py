@@ -19,11 +19,13 @@ import logging
 import re
 from typing import Any
 
+from ..cloudwatch.metrics import MetricWriter
 from ..core.component import Component
 from ..core.edge import Site, edge_of
 from ..moto import changes
 from ..wafv2.request import WafRequest
 from . import accesslog, lazyvalidator, models
+from . import metrics as api_metrics
 from .authorizers import TokenVerifier
 from .deployments import DeploymentStore, HttpDefinition, RestDefinition
 from .events import Incoming
@@ -51,6 +53,7 @@ class ApiGatewayComponent(Component):
         self.usage = UsagePlans()
         self.verifier = TokenVerifier(self._pool_keys)
         self.logs = accesslog.LogWriter()
+        self.metrics = MetricWriter("apigw-metrics")
         self.requests = 0
         self._site: Site | None = None
         self._components: dict[str, Any] = {}
@@ -73,6 +76,7 @@ class ApiGatewayComponent(Component):
 
     def stop(self) -> None:
         self.logs.stop()
+        self.metrics.stop()
 
     def health(self) -> dict[str, Any]:
         return {"status": "ok", "deployments": len(self.store), "requests": self.requests}
@@ -218,10 +222,21 @@ class ApiGatewayComponent(Component):
         answer = ex.finish(answer)
         try:
             self._write_logs(ex)
+            self._write_metrics(ex, answer.status)
         except Exception:
-            log.exception("API %s: writing the logs failed", api_id)
+            log.exception("API %s: writing the logs or metrics failed", api_id)
         start_response(_status_line(answer.status), answer.headers)
         return [b"" if req.method == "HEAD" else answer.body]
+
+    def _write_metrics(self, ex: Exchange, status: int) -> None:
+        """A request to a stage counts in that stage's CloudWatch metrics (metrics.py); one that names no stage of
+        the API (a 403 Missing Authentication Token) in none."""
+        if not ex.stage:
+            return
+        integration = ex.ctx.get("integrationLatency")
+        self.metrics.put(ex.location.account, ex.location.region, api_metrics.NAMESPACE, api_metrics.datapoints(
+            ex.location.kind, ex.api_id, ex.api_name, str(ex.ctx.get("stage") or ""), status,
+            float(ex.ctx.get("responseLatency") or 0), float(integration) if integration is not None else None))
 
     def _write_logs(self, ex: Exchange) -> None:
         stage = ex.stage

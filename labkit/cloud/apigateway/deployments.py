@@ -88,6 +88,7 @@ class RestDefinition:
     binary_media_types: tuple[str, ...]
     api_key_source: str
     disabled: bool  # disableExecuteApiEndpoint
+    name: str = ""  # the API's name: its CloudWatch metrics' ApiName
     router: Router = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -113,7 +114,7 @@ class RestDefinition:
         responses = {str(r["responseType"]): r for r in data.get("gatewayResponses") or [] if r.get("responseType")}
         return cls(str(data["id"]), tuple(resources), authorizers, responses,
                    tuple(data.get("binaryMediaTypes") or ()), str(data.get("apiKeySource") or "HEADER"),
-                   bool(data.get("disableExecuteApiEndpoint")))
+                   bool(data.get("disableExecuteApiEndpoint")), str(data.get("name") or ""))
 
 
 def _rest_method(verb: str, spec: dict[str, Any]) -> Method:

@@ -37,6 +37,7 @@ class Exchange:
         self.custom: dict[str, dict[str, Any]] = {}  # the deployment's gateway responses, once known
         self.lines: list[tuple[bool, str]] = []  # (is an error, text)
         self.stage: dict[str, Any] | None = None
+        self.api_name = ""  # a REST API's name, once its deployment is known (its metrics' ApiName)
         self.ctx: dict[str, Any] = {
             "requestId": req.request_id, "extendedRequestId": req.extended_id, "apiId": api_id,
             "accountId": location.account, "domainName": req.host, "domainPrefix": req.host.split(".", 1)[0],

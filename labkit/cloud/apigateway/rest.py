@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 from urllib.parse import unquote
 
@@ -43,6 +44,7 @@ def serve_rest(plane: Any, ex: Exchange) -> Answer:
     if stage is None or definition is None:
         return ex.fail("MISSING_AUTHENTICATION_TOKEN")
     ex.stage = stage
+    ex.api_name = definition.name
     ex.custom = definition.gateway_responses
     ex.ctx.update({"stage": stage_name, "deploymentId": stage.get("deploymentId"),
                    "path": f"/{stage_name}{unquote(path)}"})
@@ -151,6 +153,7 @@ def call_lambda(plane: Any, ex: Exchange, target: str | None, method_arn: str, p
     if function_timeout is None:
         return ex.fail("API_CONFIGURATION_ERROR", message=failed,
                        reason=f"Execution failed due to configuration error: Function not found: {target}")
+    began = time.perf_counter()
     try:
         result = integrations.invoke(plane.runtime(), target, payload, timeout_ms=timeout_ms,
                                      function_timeout_s=function_timeout)
@@ -159,6 +162,8 @@ def call_lambda(plane: Any, ex: Exchange, target: str | None, method_arn: str, p
         return ex.fail("API_CONFIGURATION_ERROR", message=failed,
                        reason=f"Lambda invocation failed with status: {exc.status}. Lambda request id: - "
                               f"({exc.code}: {exc.message})")
+    finally:
+        ex.ctx["integrationLatency"] = str(int((time.perf_counter() - began) * 1000))  # $context.integrationLatency
     if result is None:
         return ex.fail("INTEGRATION_TIMEOUT", message="Endpoint request timed out" if version == "1.0" else
                        "Service Unavailable", status=504 if version == "1.0" else 503,

@@ -1,4 +1,6 @@
-"""CloudWatch Logs, as far as the data planes write to it.
+"""CloudWatch, as far as the data planes write to it: Logs and metrics.
 
-    models.py      put_log_lines: log events appended to a group and stream, both created when missing
+    models.py      put_log_lines: log events appended to a group and stream, both created when missing;
+                   put_metric_data: datapoints in AWS's own namespaces; alarms start INSUFFICIENT_DATA
+    metrics.py     MetricWriter: datapoints queued by a request, added by a thread of their own
 """

@@ -1,6 +1,8 @@
-"""CloudWatch as moto holds it: Logs, where the Lambda runtime and API Gateway's access logs write, and alarms.
+"""CloudWatch as moto holds it: Logs, where the Lambda runtime and API Gateway's access logs write, metrics the
+data planes publish, and alarms.
 
     put_log_lines(account, region, group, stream, lines)   append log events, creating group and stream
+    put_metric_data(account, region, namespace, data)      add datapoints, as the service itself would publish them
 
 Importing this module corrects moto's alarms (when moto imports them): a new alarm starts in INSUFFICIENT_DATA, as on
 AWS ("When you create an alarm, its initial state is INSUFFICIENT_DATA", CloudWatch user guide, alarm states; the
@@ -26,6 +28,15 @@ def put_log_lines(account: str, region: str, group: str, stream: str, lines: lis
         backend.ensure_log_group(group)
         backend.ensure_log_stream(group, stream)
         backend.put_log_events(group, stream, [{"timestamp": ts, "message": text} for ts, text in lines])
+
+
+def put_metric_data(account: str, region: str, namespace: str, data: list[dict[str, Any]]) -> None:
+    """Datapoints ({"MetricName", "Dimensions", "Value", "Unit"}) in a namespace of AWS's own (AWS/ApiGateway), which
+    PutMetricData itself refuses to a caller: only the service publishes there."""
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    with LOCK:
+        cloudwatch_backends[account][region].put_metric_data(namespace, data)
 
 
 def _patch_alarms(models: Any) -> None:

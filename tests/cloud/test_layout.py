@@ -25,7 +25,8 @@ CROSS_SERVICE = {
     ("cloudfront", "s3"): "an S3 origin is read as S3 answers CloudFront (Origin Access Control, bucket policy)",
     ("cloudfront", "acm"): "the viewer certificate is an ACM certificate in us-east-1",
     ("cloudfront", "wafv2"): "a distribution's web ACL screens its requests",
-    ("lambda_", "cloudwatch"): "a function's START/END/REPORT lines and output go to CloudWatch Logs",
+    ("lambda_", "cloudwatch"): "a function's START/END/REPORT lines and output go to CloudWatch Logs, its metrics"
+                              " to CloudWatch",
     ("lambda_", "iam"): "a function acts with a session of its execution role",
     ("s3", "iam"): "a bucket policy is evaluated by IAM's policy logic",
     ("cloudfront", "iam"): "Origin Access Control reads the bucket policy with IAM's policy logic",

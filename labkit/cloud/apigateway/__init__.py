@@ -14,6 +14,7 @@ port>/<stage>/…, through the edge.
     events.py       the request, and the proxy events (format 1.0 and 2.0)
     throttling.py   token buckets; usage.py API keys, usage plans and quotas
     responses.py    gateway responses and $context rendering; accesslog.py CloudWatch Logs lines
+    metrics.py      a stage's CloudWatch metrics, one request's datapoints
     state.py        live reads of stages, plans and policies, cached per change of their services
     provider.py     CreateDeployment (REST: keep the stage's settings, freeze the API; HTTP APIs: moto has none)
     lazyvalidator.py  moto's OpenAPI validator imported when first used, not with moto's models (~2 s)

@@ -38,10 +38,12 @@ from typing import Any
 
 from ...config import LOCAL_ACCOUNT
 from ...errors import ConfigError
+from ..cloudwatch.metrics import MetricWriter
 from ..core.component import Component
 from ..core.errors import AwsError
 from . import faults, logs, models
 from .code import CodeStore
+from . import metrics as fn_metrics
 from .pool import Lease, Pools, Throttled
 from .process import Outcome, WorkerProcess, common_environ, role_credentials, worker_environ
 from .zygote import Zygote
@@ -95,6 +97,7 @@ class LambdaRuntime(Component):
         super().__init__(cloud)
         self.concurrency = account_concurrency()
         self.pools = Pools(self.concurrency, max_idle=2 * self.concurrency)
+        self.metrics = MetricWriter("lambda-metrics")
         self.code = CodeStore(Path(cloud.state_dir) / "lambda")
         self.invocations = 0
         self._counter_lock = threading.Lock()
@@ -126,6 +129,7 @@ class LambdaRuntime(Component):
         self._wake.set()
         self.pools.stop_all()
         self.zygote.stop()
+        self.metrics.stop()
         for thread in self._threads:
             thread.join(timeout=2)
 
@@ -178,6 +182,7 @@ class LambdaRuntime(Component):
         try:
             return self._run(version, invoked_arn, event, context)
         except Throttled as throttled:
+            self.metrics.put(version.account, version.region, fn_metrics.NAMESPACE, fn_metrics.throttled(version.name))
             raise _error("TooManyRequestsException", "Rate Exceeded.", 429, Reason=throttled.reason) from None
 
     def _resolve(self, account: str, region: str, function: str, qualifier: str | None) -> models.LambdaVersion:
@@ -279,6 +284,8 @@ class LambdaRuntime(Component):
             max_memory_mb=max(outcome.max_memory_mb, 1), init_ms=init.duration_ms if init else None,
             status=status, error_type=error_type)))
         logs.write(version, worker.stream, events)
+        self.metrics.put(version.account, version.region, fn_metrics.NAMESPACE, fn_metrics.invoked(
+            version.name, 0.0 if init_failed else outcome.duration_ms, function_error is not None))
         if init_failed and worker.alive:
             worker.kill("init failed")  # Lambda starts a fresh environment for the next invocation
         return InvokeResult(200, payload, function_error, logs.tail(events), version.version, request_id)

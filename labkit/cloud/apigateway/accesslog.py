@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import queue
-import threading
 import time
 from typing import Any
 
 from ..cloudwatch import models as cloudwatch_models
+from ..cloudwatch.writer import BatchWriter
 from .responses import render_context
 
 log = logging.getLogger("labkit.cloud.apigateway")
@@ -51,45 +50,14 @@ def log_stream(api_id: str, stage: str) -> str:
     return hashlib.md5(f"{api_id}/{stage}".encode()).hexdigest()  # noqa: S324 - a name, not security
 
 
-class LogWriter:
+class LogWriter(BatchWriter):
     def __init__(self) -> None:
-        self._queue: queue.Queue[tuple[str, str, str, str, int, str] | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
-        self._start_lock = threading.Lock()
+        super().__init__("apigw-logs", BATCH)
 
     def write(self, account: str, region: str, group: str, stream: str, message: str) -> None:
-        if self._thread is None:
-            with self._start_lock:
-                if self._thread is None:
-                    self._thread = threading.Thread(target=self._run, name="apigw-logs", daemon=True)
-                    self._thread.start()
-        self._queue.put((account, region, group, stream, int(time.time() * 1000), message))
+        self.enqueue((account, region, group, stream, int(time.time() * 1000), message))
 
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch = [first]
-            while len(batch) < BATCH:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    self._flush(batch)
-                    return
-                batch.append(item)
-            self._flush(batch)
-
-    @staticmethod
-    def _flush(batch: list[tuple[str, str, str, str, int, str]]) -> None:
+    def flush(self, batch: list[tuple[str, str, str, str, int, str]]) -> None:
         grouped: dict[tuple[str, str, str, str], list[tuple[int, str]]] = {}
         for account, region, group, stream, stamp, message in batch:
             grouped.setdefault((account, region, group, stream), []).append((stamp, message))

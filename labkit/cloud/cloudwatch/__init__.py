@@ -2,5 +2,6 @@
 
     models.py      put_log_lines: log events appended to a group and stream, both created when missing;
                    put_metric_data: datapoints in AWS's own namespaces; alarms start INSUFFICIENT_DATA
-    metrics.py     MetricWriter: datapoints queued by a request, added by a thread of their own
+    writer.py      BatchWriter: what a request queues, written by a thread of its own (access logs, metrics)
+    metrics.py     MetricWriter: datapoints queued by a request
 """

@@ -28,6 +28,7 @@ from ..errors import LabError
 from .acm.component import CertificateAuthority
 from .apigateway.component import ApiGatewayComponent
 from .cloudfront.component import CdnComponent
+from .cloudwatch.component import AlarmEvaluator
 from .cognito.component import CognitoComponent
 from .core.component import Component
 from .core.edge import Edge
@@ -61,7 +62,8 @@ SAVE_AT_MOST_EVERY = 60.0
 # The data planes, in start order: core's edge, and each service's component (labkit/cloud/<service>/component.py).
 COMPONENTS: list[type[Component]] = [
     DnsServer, CertificateAuthority, Edge, S3AnonymousAccess, MailboxComponent, CognitoComponent, NotifyComponent,
-    LambdaRuntime, ApiGatewayComponent, WafComponent, CdnComponent, SecurityTokens, RolePermissions, LabComponent,
+    LambdaRuntime, ApiGatewayComponent, WafComponent, CdnComponent, SecurityTokens, RolePermissions, AlarmEvaluator,
+    LabComponent,
 ]
 
 

@@ -29,6 +29,7 @@ CROSS_SERVICE = {
                               " to CloudWatch",
     ("lambda_", "iam"): "a function acts with a session of its execution role",
     ("s3", "iam"): "a bucket policy is evaluated by IAM's policy logic",
+    ("cloudwatch", "sns"): "an alarm's actions notify SNS topics",
     ("cloudfront", "iam"): "Origin Access Control reads the bucket policy with IAM's policy logic",
 }
 

@@ -3,6 +3,10 @@ data planes publish, and alarms.
 
     put_log_lines(account, region, group, stream, lines)   append log events, creating group and stream
     put_metric_data(account, region, namespace, data)      add datapoints, as the service itself would publish them
+    metric_alarms()                                        every metric alarm, as alarms.Alarm copies
+    metric_points(alarm, since)                            (epoch, value) of the alarm's metric since an epoch
+    set_alarm_state(alarm, state, reason, reason_data)     the state evaluation decided (not if changed meanwhile)
+    set_state_hook(hook)                                   hook(Alarm, old state, new, reason) on every state change
 
 Importing this module corrects moto's alarms (when moto imports them): a new alarm starts in INSUFFICIENT_DATA, as on
 AWS ("When you create an alarm, its initial state is INSUFFICIENT_DATA", CloudWatch user guide, alarm states; the
@@ -16,8 +20,11 @@ from typing import Any
 
 from ..moto import LOCK
 
-MAX_DATAPOINTS = 200_000  # per account and region
 from ..moto.importhook import when_imported
+from .alarms import Alarm
+
+MAX_DATAPOINTS = 200_000  # per account and region
+_state_hook: Any = None
 
 
 def put_log_lines(account: str, region: str, group: str, stream: str, lines: list[tuple[int, str]]) -> None:
@@ -65,4 +72,78 @@ def _patch_alarms(models: Any) -> None:
     models.CloudWatchBackend.put_metric_alarm = put_metric_alarm
 
 
+def _alarm_copy(account: str, region: str, alarm: Any) -> Alarm:
+    return Alarm(account, region, alarm.name, alarm.alarm_arn, alarm.description, alarm.namespace or "",
+                 alarm.metric_name or "", tuple(sorted((d.name, d.value) for d in alarm.dimensions)),
+                 alarm.statistic or "", int(alarm.period or 60), int(alarm.evaluation_periods or 1),
+                 int(alarm.datapoints_to_alarm) if alarm.datapoints_to_alarm else None, float(alarm.threshold or 0),
+                 alarm.comparison_operator or "", alarm.treat_missing_data or "missing", alarm.state_value,
+                 bool(alarm.actions_enabled),
+                 {"ALARM": tuple(alarm.alarm_actions or ()), "OK": tuple(alarm.ok_actions or ()),
+                  "INSUFFICIENT_DATA": tuple(alarm.insufficient_data_actions or ())},
+                 alarm.configuration_updated_timestamp.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000", alarm.unit)
+
+
+def metric_alarms() -> list[Alarm]:
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    with LOCK:
+        return [_alarm_copy(account, region, alarm)
+                for account, regions in list(cloudwatch_backends.items())
+                for region, backend in list(regions.items())
+                for alarm in list(backend.alarms.values()) if not alarm.rule]
+
+
+def metric_points(alarm: Alarm, since: float) -> list[tuple[float, float]]:
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    wanted = set(alarm.dimensions)
+    with LOCK:
+        backend = cloudwatch_backends[alarm.account][alarm.region]
+        return [(_epoch(md.timestamp), float(md.value)) for md in backend.get_all_metrics()
+                if md.namespace == alarm.namespace and md.name == alarm.metric
+                and _epoch(md.timestamp) >= since and getattr(md, "value", None) is not None
+                and {(d.name, d.value) for d in md.dimensions} == wanted]
+
+
+def _epoch(stamp: Any) -> float:
+    from datetime import timezone
+
+    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)).timestamp()  # moto's are naive UTC
+
+
+def set_alarm_state(alarm: Alarm, state: str, reason: str, reason_data: str) -> None:
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    with LOCK:
+        current = cloudwatch_backends[alarm.account][alarm.region].alarms.get(alarm.name)
+        if current is not None and current.alarm_arn == alarm.arn and current.state_value == alarm.state:
+            current.update_state(reason, reason_data, state)
+
+
+def set_state_hook(hook: Any) -> None:
+    global _state_hook
+    _state_hook = hook
+
+
+def _patch_state_changes(models: Any) -> None:
+    """Every change of an alarm's state (SetAlarmState's or the evaluator's) runs its actions, as on AWS
+    ("SetAlarmState … the alarm's actions are performed", SetAlarmState API reference)."""
+    original = models.Alarm.update_state
+    if getattr(original, "__kit_alarm__", False):
+        return
+
+    def update_state(self: Any, reason: str, reason_data: str, state_value: str) -> None:
+        old = self.state_value
+        original(self, reason, reason_data, state_value)
+        hook = _state_hook
+        if hook is not None and old != state_value:
+            account, region = self.alarm_arn.split(":")[4], self.region_name
+            hook(_alarm_copy(account, region, self), old, state_value, reason)  # LOCK held: it only queues
+
+    update_state.__kit_alarm__ = True  # type: ignore[attr-defined]
+    models.Alarm.update_state = update_state
+
+
 when_imported("moto.cloudwatch.models", _patch_alarms)
+when_imported("moto.cloudwatch.models", _patch_state_changes)

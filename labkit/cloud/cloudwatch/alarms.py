@@ -1,6 +1,6 @@
 """How a metric alarm decides its state, from the datapoints of its metric (no moto here: models.py reads them).
 
-    Alarm                            a plain copy of what evaluation needs (models.alarms() makes them)
+    Alarm                            a plain copy of what evaluation needs (models.metric_alarms() makes them)
     evaluate(alarm, points, now)     (state, reason, reason_data) the alarm should be in, or None to keep its state
     notification(alarm, old, …)      the JSON message an alarm action publishes to SNS, and its subject
 
@@ -22,7 +22,6 @@ import json
 import time
 from datetime import datetime, timezone
 from typing import Any
-
 
 COMPARISONS = {
     "GreaterThanOrEqualToThreshold": (lambda v, t: v >= t, "greater than or equal to"),
@@ -83,9 +82,9 @@ def evaluate(alarm: Alarm, points: list[tuple[float, float]], now: float | None 
     breaching = sum(test(v, alarm.threshold) for _, v in present)
     if alarm.treat_missing == "breaching":
         breaching += missing
-    if not present and alarm.treat_missing in ("missing", "ignore"):
-        if alarm.treat_missing == "ignore":
-            return None
+    if not present and alarm.treat_missing == "ignore":
+        return None
+    if not present and alarm.treat_missing == "missing":
         return ("INSUFFICIENT_DATA", f"Insufficient Data: {n} datapoint{'s were' if n > 1 else ' was'} unknown.",
                 _reason_data(alarm, now, [], []))
     shown = ", ".join(f"{v:g} ({_stamp(s)})" for s, v in reversed(present))
@@ -115,20 +114,22 @@ def _stamp(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, timezone.utc).strftime("%d/%m/%y %H:%M:%S")
 
 
-def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(epoch * 1000) % 1000:03d}+0000"
+def iso_time(epoch: float) -> str:
+    """2026-12-07T20:01:00.000+0000, the form of the notification's times."""
+    stamp = datetime.fromtimestamp(epoch, timezone.utc)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}+0000"
 
 
 def _reason_data(alarm: Alarm, now: float, starts: list[int], values: list[float]) -> str:
     # StateReasonData's shape (DescribeAlarms): version, queryDate, startDate, statistic, period, recentDatapoints,
     # threshold, evaluatedDatapoints
-    data: dict[str, Any] = {"version": "1.0", "queryDate": _iso(now), "statistic": alarm.statistic,
+    data: dict[str, Any] = {"version": "1.0", "queryDate": iso_time(now), "statistic": alarm.statistic,
                             "period": alarm.period, "recentDatapoints": list(reversed(values)),
                             "threshold": alarm.threshold,
-                            "evaluatedDatapoints": [{"timestamp": _iso(s), "sampleCount": 1, "value": v}
+                            "evaluatedDatapoints": [{"timestamp": iso_time(s), "sampleCount": 1, "value": v}
                                                     for s, v in zip(reversed(starts), reversed(values))]}
     if starts:
-        data["startDate"] = _iso(min(starts))
+        data["startDate"] = iso_time(min(starts))
     return json.dumps(data)
 
 
@@ -139,7 +140,7 @@ def notification(alarm: Alarm, old: str, new: str, reason: str, changed: float) 
     message = {
         "AlarmName": alarm.name, "AlarmDescription": alarm.description, "AWSAccountId": alarm.account,
         "AlarmConfigurationUpdatedTimestamp": alarm.configuration_updated, "NewStateValue": new,
-        "NewStateReason": reason, "StateChangeTime": _iso(changed), "Region": region, "AlarmArn": alarm.arn,
+        "NewStateReason": reason, "StateChangeTime": iso_time(changed), "Region": region, "AlarmArn": alarm.arn,
         "OldStateValue": old, "OKActions": list(alarm.actions.get("OK", ())),
         "AlarmActions": list(alarm.actions.get("ALARM", ())),
         "InsufficientDataActions": list(alarm.actions.get("INSUFFICIENT_DATA", ())),

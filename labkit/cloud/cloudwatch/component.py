@@ -55,14 +55,18 @@ class AlarmEvaluator(Component):
 
     def evaluate_all(self, now: float | None = None) -> None:
         now = time.time() if now is None else now
+        by_backend: dict[tuple[str, str], list[alarms.Alarm]] = {}
         for alarm in models.metric_alarms():
-            if not alarm.evaluable:
-                continue
-            since = (int(now // alarm.period) - alarm.evaluation_periods + 1) * alarm.period
-            decided = alarms.evaluate(alarm, models.metric_points(alarm, since), now)
-            self.evaluated += 1
-            if decided is not None and decided[0] != alarm.state:
-                models.set_alarm_state(alarm, *decided)
+            if alarm.evaluable:
+                by_backend.setdefault((alarm.account, alarm.region), []).append(alarm)
+        for (account, region), watching in by_backend.items():
+            since = min(_window_start(alarm, now) for alarm in watching)
+            points = models.metric_points(account, region, {_metric(a) for a in watching}, since)
+            for alarm in watching:  # evaluate() reads only its own periods from the points
+                decided = alarms.evaluate(alarm, points.get(_metric(alarm), []), now)
+                self.evaluated += 1
+                if decided is not None and decided[0] != alarm.state:
+                    models.set_alarm_state(alarm, *decided)
 
     def notify_changes(self) -> None:
         while True:
@@ -76,3 +80,12 @@ class AlarmEvaluator(Component):
             for arn in alarm.actions.get(new, ()):
                 if arn.startswith("arn:aws:sns:") and sns_publish(arn, message, subject) is None:
                     log.warning("alarm %s: its action's topic %s does not exist", alarm.name, arn)
+
+
+def _metric(alarm: alarms.Alarm) -> models.Metric:
+    return alarm.namespace, alarm.metric, alarm.dimensions
+
+
+def _window_start(alarm: alarms.Alarm, now: float) -> float:
+    """The start of the oldest of the periods the alarm evaluates now."""
+    return (int(now // alarm.period) - alarm.evaluation_periods + 1) * alarm.period

@@ -4,7 +4,7 @@ data planes publish, and alarms.
     put_log_lines(account, region, group, stream, lines)   append log events, creating group and stream
     put_metric_data(account, region, namespace, data)      add datapoints, as the service itself would publish them
     metric_alarms()                                        every metric alarm, as alarms.Alarm copies
-    metric_points(alarm, since)                            (epoch, value) of the alarm's metric since an epoch
+    metric_points(account, region, metrics, since)         (epoch, value) of each metric since an epoch, one pass
     set_alarm_state(alarm, state, reason, reason_data)     the state evaluation decided (not if changed meanwhile)
     set_state_hook(hook)                                   hook(Alarm, old state, new, reason) on every state change
 
@@ -16,12 +16,13 @@ nobody has evaluated is fine.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import timezone
 from typing import Any
 
 from ..moto import LOCK
-
 from ..moto.importhook import when_imported
-from .alarms import Alarm
+from .alarms import Alarm, iso_time
 
 MAX_DATAPOINTS = 200_000  # per account and region
 _state_hook: Any = None
@@ -81,7 +82,7 @@ def _alarm_copy(account: str, region: str, alarm: Any) -> Alarm:
                  bool(alarm.actions_enabled),
                  {"ALARM": tuple(alarm.alarm_actions or ()), "OK": tuple(alarm.ok_actions or ()),
                   "INSUFFICIENT_DATA": tuple(alarm.insufficient_data_actions or ())},
-                 alarm.configuration_updated_timestamp.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000", alarm.unit)
+                 iso_time(_epoch(alarm.configuration_updated_timestamp)), alarm.unit)
 
 
 def metric_alarms() -> list[Alarm]:
@@ -94,21 +95,30 @@ def metric_alarms() -> list[Alarm]:
                 for alarm in list(backend.alarms.values()) if not alarm.rule]
 
 
-def metric_points(alarm: Alarm, since: float) -> list[tuple[float, float]]:
+Metric = tuple[str, str, tuple[tuple[str, str], ...]]  # namespace, name, sorted dimensions: what an alarm watches
+
+
+def metric_points(account: str, region: str, metrics: set[Metric], since: float
+                  ) -> dict[Metric, list[tuple[float, float]]]:
+    """The datapoints of each metric since an epoch, read in one pass over the account and region's datapoints
+    (up to MAX_DATAPOINTS, under LOCK): every alarm of a round reads from this one pass."""
     from moto.cloudwatch.models import cloudwatch_backends
 
-    wanted = set(alarm.dimensions)
+    found: dict[Metric, list[tuple[float, float]]] = defaultdict(list)
+    names = {(namespace, name) for namespace, name, _ in metrics}
     with LOCK:
-        backend = cloudwatch_backends[alarm.account][alarm.region]
-        return [(_epoch(md.timestamp), float(md.value)) for md in backend.get_all_metrics()
-                if md.namespace == alarm.namespace and md.name == alarm.metric
-                and _epoch(md.timestamp) >= since and getattr(md, "value", None) is not None
-                and {(d.name, d.value) for d in md.dimensions} == wanted]
+        backend = cloudwatch_backends[account][region]
+        for md in backend.get_all_metrics():
+            if (md.namespace, md.name) not in names or getattr(md, "value", None) is None:
+                continue
+            key = (md.namespace, md.name, tuple(sorted((d.name, d.value) for d in md.dimensions)))
+            epoch = _epoch(md.timestamp)
+            if key in metrics and epoch >= since:
+                found[key].append((epoch, float(md.value)))
+    return found
 
 
 def _epoch(stamp: Any) -> float:
-    from datetime import timezone
-
     return (stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)).timestamp()  # moto's are naive UTC
 
 

@@ -67,7 +67,7 @@ def test_m_out_of_n_counts_breaching_periods():
     two = [(NOW - 60, 3), (NOW - 120, 3)]
     assert evaluate(alarm, one, NOW)[0] == "OK"
     assert evaluate(alarm, two, NOW)[0] == "ALARM"
-    assert evaluate(alarm, [(NOW - 200, 9)], NOW)[0] == "INSUFFICIENT_DATA"  # older than the 3 periods
+    assert evaluate(alarm, [(NOW - 260, 9)], NOW)[0] == "INSUFFICIENT_DATA"  # older than the 3 ended periods
 
 
 def test_missing_data_is_treated_as_the_alarm_says():
@@ -150,3 +150,12 @@ def test_set_alarm_state_runs_the_actions_and_evaluation_sets_it_back(cloud):
     assert [(m["NewStateValue"], m["NewStateReason"]) for _, m in seen][0] == ("ALARM", "testing the notification")
     assert [m["NewStateValue"] for _, m in seen] == ["ALARM", "OK"]
     cloudwatch.delete_alarms(AlarmNames=[name])
+
+
+def test_a_datapoint_of_the_period_just_ended_is_still_evaluated():
+    """A datapoint put in the last seconds of a minute is evaluated after the minute ends (AWS evaluates ended
+    periods), not lost because the evaluation came after the period it fell in."""
+    from labkit.cloud.cloudwatch.alarms import evaluate
+
+    assert evaluate(_alarm(), [(NOW - 31, 2)], NOW)[0] == "ALARM"  # 59 s into the previous minute
+    assert evaluate(_alarm(), [(NOW - 31, 2), (NOW - 5, 0)], NOW)[0] == "OK"  # the current minute has data: it counts

@@ -11,7 +11,8 @@ TreatMissingData says (missing by default: when every period is missing the stat
 the state is kept; breaching / notBreaching: the period counts so).
 
 One difference a learner sees: AWS evaluates about once a minute and waits for a period to end; the local cloud
-evaluates every few seconds and counts the period still in progress, so an alarm reacts within seconds.
+evaluates every few seconds and counts the period still in progress once it has datapoints (until then, the
+last ended periods), so an alarm reacts within seconds.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ def evaluate(alarm: Alarm, points: list[tuple[float, float]], now: float | None 
     now = time.time() if now is None else now
     period, n = alarm.period, alarm.evaluation_periods
     current = int(now // period) * period  # periods start at multiples of Period, as CloudWatch aggregates them
+    if not any(current <= ts < current + period for ts, _ in points):
+        current -= period  # nothing yet in the period in progress: the last ended periods, as AWS evaluates them
     starts = [current - period * back for back in range(n - 1, -1, -1)]
     values: list[float | None] = []
     for start in starts:

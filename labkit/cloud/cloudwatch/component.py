@@ -87,5 +87,5 @@ def _metric(alarm: alarms.Alarm) -> models.Metric:
 
 
 def _window_start(alarm: alarms.Alarm, now: float) -> float:
-    """The start of the oldest of the periods the alarm evaluates now."""
-    return (int(now // alarm.period) - alarm.evaluation_periods + 1) * alarm.period
+    """The start of the oldest period the alarm may evaluate now (the ended ones, while the current is empty)."""
+    return (int(now // alarm.period) - alarm.evaluation_periods) * alarm.period  # one more: see alarms.evaluate

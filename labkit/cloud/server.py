@@ -38,6 +38,7 @@ from .core.providers import ProviderRegistry, default_providers
 from .core.snapshot import SnapshotStore, UnreadableSnapshot
 from .core.statedir import make_state_dir
 from .core.wsgi_on_uvicorn import WsgiListener
+from .dynamodb.component import TableMetrics
 from .iam.component import RolePermissions
 from .lab.component import LabComponent
 from .lambda_.component import LambdaRuntime
@@ -62,8 +63,8 @@ SAVE_AT_MOST_EVERY = 60.0
 # The data planes, in start order: core's edge, and each service's component (labkit/cloud/<service>/component.py).
 COMPONENTS: list[type[Component]] = [
     DnsServer, CertificateAuthority, Edge, S3AnonymousAccess, MailboxComponent, CognitoComponent, NotifyComponent,
-    LambdaRuntime, ApiGatewayComponent, WafComponent, CdnComponent, SecurityTokens, RolePermissions, AlarmEvaluator,
-    LabComponent,
+    LambdaRuntime, ApiGatewayComponent, WafComponent, CdnComponent, SecurityTokens, RolePermissions, TableMetrics,
+    AlarmEvaluator, LabComponent,
 ]
 
 

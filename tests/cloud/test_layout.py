@@ -30,6 +30,7 @@ CROSS_SERVICE = {
     ("lambda_", "iam"): "a function acts with a session of its execution role",
     ("s3", "iam"): "a bucket policy is evaluated by IAM's policy logic",
     ("cloudwatch", "sns"): "an alarm's actions notify SNS topics",
+    ("dynamodb", "cloudwatch"): "a table's writes publish their consumed capacity to CloudWatch",
     ("cloudfront", "iam"): "Origin Access Control reads the bucket policy with IAM's policy logic",
 }
 
@@ -181,7 +182,7 @@ def test_only_models_and_the_moto_package_import_moto() -> None:
 def test_every_service_package_reads_moto_only_through_its_models() -> None:
     """models.py of service X reads X's moto models: it imports moto.<X's moto service>, no other service's."""
     moto_service = {"acm": {"acm"}, "apigateway": {"apigateway", "apigatewayv2"}, "cloudfront": {"cloudfront"},
-                    "cloudwatch": {"logs", "cloudwatch"}, "cognito": {"cognitoidp"}, "lambda_": {"awslambda"},
+                    "cloudwatch": {"logs", "cloudwatch"}, "cognito": {"cognitoidp"}, "dynamodb": {"dynamodb"}, "lambda_": {"awslambda"},
                     "route53": {"route53"}, "s3": {"s3"}, "sns": {"sns"}, "wafv2": {"wafv2"},
                     "sts": {"sts", "iam"}}  # STS keys are IAM access keys (moto's sts keeps them there too)
     shared = {"core", "moto_api", "settings", "moto_server", "utilities"}  # moto's own plumbing, not a service

@@ -10,7 +10,7 @@
     context.py     the context object handlers receive
     code.py        deployment packages unpacked once per code version
     logs.py        START / END / REPORT and the handler's output in CloudWatch Logs
-    metrics.py     Invocations, Errors, Duration, Throttles in CloudWatch
+    metrics.py     Invocations, Errors, Duration, Throttles, ConcurrentExecutions in CloudWatch
     faults.py      the platform's own errors: timeout, runtime exit, response too large
 
 Other data planes reach it through the cloud: ``next(c for c in cloud.components if c.name == "lambda").invoke(…)``.

@@ -210,6 +210,8 @@ class LambdaRuntime(Component):
         request_id = str(uuid.uuid4())
         lease = self.pools.lease(version)
         self._wake.set()
+        self.metrics.put(version.account, version.region, fn_metrics.NAMESPACE,
+                         fn_metrics.concurrent(version.name, *lease.in_flight))
         with self._counter_lock:
             self.invocations += 1
         try:

@@ -58,6 +58,7 @@ class Lease:
     pool: Pool
     function: tuple[str, str, str]  # account, region, name: what reserved concurrency counts
     worker: WorkerProcess | None = None
+    in_flight: tuple[int, int] = (0, 0)  # the function's and the account's invocations under way, this one included
 
 
 class Pools:
@@ -101,6 +102,8 @@ class Pools:
                     stop.append(candidate)
             self._in_flight[function] += 1
             pool.leases += 1
+            account = sum(n for (owner, _, _), n in self._in_flight.items() if owner == version.account)
+            lease.in_flight = (self._in_flight[function], account)
         for worker in stop:
             worker.retire()
         return lease

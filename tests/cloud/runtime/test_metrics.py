@@ -3,17 +3,21 @@ real worker: Invocations, Errors, Duration, and Throttles for a request refused.
 
 AWS facts: Lambda developer guide, "Types of metrics for Lambda functions": namespace AWS/Lambda; Invocations
 counts every invocation whether it succeeded or not, but not throttled requests, which count in Throttles; Errors
-counts invocations that ended in a function error; Duration in milliseconds; dimension FunctionName.
+counts invocations that ended in a function error; Duration in milliseconds; dimension FunctionName;
+ConcurrentExecutions, "the number of function instances that are processing events", read with Maximum.
 """
 
 from __future__ import annotations
 
 import datetime
+import threading
 
 import pytest
 from botocore.exceptions import ClientError
 
 from labkit.waiting import NotYet, retry_until
+
+from .conftest import lambda_health
 
 METRICS = ("Invocations", "Errors", "Duration", "Throttles")
 
@@ -56,3 +60,41 @@ def test_a_throttled_request_counts_in_throttles_not_invocations(cloud, lam, mak
     assert refused.value.response["Error"]["Code"] == "TooManyRequestsException"
     found = _read(cloud, function, {"Throttles": 1})
     assert (found["Throttles"], found["Invocations"]) == (1, 0)
+
+
+def test_concurrent_executions_counts_the_invocations_under_way(cloud, lam, make_function, tmp_path):
+    function = make_function("app.wait_for")
+    release = tmp_path / "release"
+    held = [threading.Thread(target=lam.invoke, kwargs={"FunctionName": function,
+                                                        "Payload": f'{{"path": "{release}"}}'.encode()})
+            for _ in range(3)]
+    for thread in held:
+        thread.start()
+    try:
+        retry_until("three invocations under way", lambda: _under_way(cloud, function, 3), deadline=30,
+                    progress=False)
+    finally:
+        release.touch()
+        for thread in held:
+            thread.join(30)
+    watch = cloud.client("cloudwatch")
+    now = datetime.datetime.now(datetime.timezone.utc)
+
+    def maximum(dimensions: list[dict[str, str]]) -> float:
+        points = watch.get_metric_statistics(
+            Namespace="AWS/Lambda", MetricName="ConcurrentExecutions", Dimensions=dimensions, Period=600,
+            StartTime=now - datetime.timedelta(minutes=10), EndTime=now + datetime.timedelta(minutes=1),
+            Statistics=["Maximum"])["Datapoints"]
+        if not points or max(p["Maximum"] for p in points) < 3:
+            raise NotYet(f"ConcurrentExecutions so far: {points}")
+        return max(p["Maximum"] for p in points)
+
+    assert retry_until("ConcurrentExecutions", lambda: maximum([{"Name": "FunctionName", "Value": function}]),
+                       deadline=30, progress=False) == 3
+    assert retry_until("the account's ConcurrentExecutions", lambda: maximum([]), deadline=30, progress=False) >= 3
+
+
+def _under_way(cloud, function: str, count: int) -> None:
+    found = lambda_health(cloud)["workers"].get(function, {}).get("busy", 0)
+    if found < count:
+        raise NotYet(f"{found} busy")

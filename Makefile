@@ -44,13 +44,13 @@ trust: up  ## trust the local cloud's certificates in your browsers (needs certu
 lab: setup site/index.html  ## start JupyterLab on labs/ (the student notebooks), pointed at the target (on local: make up first)
 	@$(PYTHON) -m labkit lab
 
-demo: up  ## run the finished workshop (solutions/ 00-11) on the local cloud, make check, then 12 cleans up
+demo: up  ## run the finished workshop (solutions/ 00-11, the optional 13 on) on the local cloud, make check, then 12 cleans up
 	@$(PYTHON) -m tools.run_notebooks $(filter-out %12-cleanup.ipynb,$(wildcard $(NOTEBOOKS)))
 	@$(PYTHON) -m validators
 	@$(PYTHON) -m tools.run_notebooks $(filter %12-cleanup.ipynb,$(wildcard $(NOTEBOOKS)))
 
-check: setup  ## grade the deployment: table on screen, JSON, JUnit XML and CSV under reports/
-	@$(PYTHON) -m validators
+check: setup  ## grade the deployment: table on screen, JSON, JUnit XML and CSV under reports/ (LAYER=… one layer)
+	@$(PYTHON) -m validators $(foreach layer,$(LAYER),--layer $(layer))
 
 grade: setup  ## grade a class: make grade ROSTER=roster.csv (gradebook and reports under reports/class/)
 	@$(PYTHON) -m validators.grade $(if $(ROSTER),$(ROSTER),$(error make grade needs ROSTER=<file.csv>: a CSV with a 'learner' column, one learner per line))

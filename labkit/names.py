@@ -81,6 +81,11 @@ class Names:
         """The monthly cost alarm notebook 00 sets (AWS Budgets names are unique per account, not per region)."""
         return f"{self.prefix}-cost-guard"
 
+    @property
+    def alarm(self) -> str:
+        """The CloudWatch alarm on the API's 4XX errors (optional notebook 13)."""
+        return f"{self.prefix}-api-4xx"
+
 
 def names(cfg: Config | None = None) -> Names:
     cfg = cfg or _config.load()

@@ -56,6 +56,7 @@ def inventory(cloud: Cloud) -> set[str]:
     found |= {f"sns:{t['TopicArn'].split(':')[-1]}" for t in c("sns").list_topics()["Topics"]}
     found |= {f"sns-subscription:{s['TopicArn'].split(':')[-1]} {s['Endpoint']}"
               for s in c("sns").list_subscriptions()["Subscriptions"]}
+    found |= {f"alarm:{a['AlarmName']}" for a in c("cloudwatch").describe_alarms()["MetricAlarms"]}
     found |= {f"budget:{b['BudgetName']}"
               for b in c("budgets").describe_budgets(AccountId=config.LOCAL_ACCOUNT).get("Budgets", [])}
     return found
@@ -90,6 +91,16 @@ def add_stragglers(cloud: Cloud, learner: dict[str, str]) -> str:
     iam.attach_role_policy(RoleName=n.function_role,
                            PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
     return domain
+
+
+def add_alarm(cloud: Cloud, learner: dict[str, str]) -> None:
+    """Optional notebook 13's alarm on the API's 4XX errors, notifying the learner's topic."""
+    n = names(config.load({**cloud.env, **learner}))
+    cloud.client("cloudwatch").put_metric_alarm(
+        AlarmName=n.alarm, Namespace="AWS/ApiGateway", MetricName="4XXError", Statistic="Sum", Period=60,
+        EvaluationPeriods=1, Threshold=5, ComparisonOperator="GreaterThanOrEqualToThreshold",
+        Dimensions=[{"Name": "ApiName", "Value": n.api}, {"Name": "Stage", "Value": n.stage}],
+        AlarmActions=[f"arn:aws:sns:us-east-1:{config.LOCAL_ACCOUNT}:{n.topic}"])
 
 
 @dataclass
@@ -132,6 +143,8 @@ def cleaned(tmp_path_factory: pytest.TempPathFactory):
         # themselves run under nbval in test_notebooks. Notebook 12 below runs as a learner runs it.
         deploy_class([{**cloud.env, **learner} for learner in (FIRST, OTHER)], jobs=1)
         domain = add_stragglers(cloud, FIRST)
+        for learner in (FIRST, OTHER):
+            add_alarm(cloud, learner)
         before = inventory(cloud)
         start = time.monotonic()
         first_run = _run_solutions({**base, **FIRST}, only=("12-",))
@@ -145,7 +158,7 @@ def cleaned(tmp_path_factory: pytest.TempPathFactory):
 def test_the_deployment_had_every_kind_of_resource_of_both_learners(cleaned):
     """Are the checks below about something? Before cleanup each service held both learners' resources."""
     services = {"s3", "acm", "route53", "route53-record", "cloudfront", "cache-policy", "oac", "wafv2", "cognito",
-                "dynamodb", "lambda", "iam-role", "logs", "apigateway", "sns", "sns-subscription", "budget"}
+                "dynamodb", "lambda", "iam-role", "logs", "apigateway", "sns", "sns-subscription", "budget", "alarm"}
     for learner in (FIRST, OTHER):
         have = {item.split(":", 1)[0] for item in cleaned.before if belongs(item, learner)}
         assert have == services, f"{learner['LAB_PREFIX']} lacks {services - have}"

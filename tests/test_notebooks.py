@@ -61,6 +61,8 @@ def test_solutions_are_safe_to_run_again_and_create_nothing_twice(workshop):
     assert [z["Name"] for z in zones] == [cloud.cfg.domain + "."]
     certificates = cloud.client("acm").list_certificates()["CertificateSummaryList"]
     assert [c["DomainName"] for c in certificates] == [cloud.cfg.domain]
+    alarms = cloud.client("cloudwatch").describe_alarms()["MetricAlarms"]  # optional notebook 13
+    assert [a["AlarmName"] for a in alarms] == [n.alarm]
 
 
 def test_setup_notebook_with_the_cloud_down_says_run_make_up():

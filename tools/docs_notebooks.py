@@ -1,6 +1,6 @@
 """``python -m tools.docs_notebooks [--all]`` (make docs-notebooks): refresh the notebooks the docs' lab pages show.
 
-Every solutions/*.ipynb runs in order, 00 to 12, on a local cloud of its own (tools/fresh_cloud.py: nothing of
+Every solutions/*.ipynb runs in order, 00 to 11, the optional labs (13 on), then 12, on a local cloud of its own (tools/fresh_cloud.py: nothing of
 yours is touched, and 12 cleans that cloud up), as make demo runs them. The executed copies, secrets stripped, go
 to docs/notebooks/, from which tools/docs_hooks.py renders each lab page's notebook. They are committed, so the
 docs build needs no cloud; the build fails when a copy's code differs from its solution's (notebook_markdown.stale).
@@ -21,7 +21,7 @@ from rich.text import Text
 
 from .fresh_cloud import fresh_cloud
 from .notebook_markdown import EXECUTED, stale
-from .notebooks import ROOT, display
+from .notebooks import ROOT, display, workshop_order
 from .run_notebooks import executed_copy, run_all
 
 CELL_TIMEOUT = 300
@@ -31,7 +31,7 @@ def refresh(out_dir: Path = EXECUTED, report=None, every: bool = False) -> tuple
     """Run every solution on a fresh cloud and keep the executed copies in ``out_dir`` of those that are stale or
     missing (``every``: of all); (the first failure or None, the names replaced). Nothing is replaced unless every
     notebook ran."""
-    notebooks = sorted((ROOT / "solutions").glob("*.ipynb"))
+    notebooks = workshop_order(list((ROOT / "solutions").glob("*.ipynb")))
     with tempfile.TemporaryDirectory() as work:
         with fresh_cloud(Path(work) / "state"):
             outcomes = run_all(notebooks, timeout=CELL_TIMEOUT, out_dir=Path(work) / "executed",

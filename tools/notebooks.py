@@ -13,6 +13,14 @@ from .preprocessors import NotebookError
 ROOT = Path(__file__).resolve().parent.parent  # the repository: solutions/, labs/ and reports/ live here
 
 
+CLEANUP = "12-cleanup.ipynb"  # removes everything: the optional labs (13 on) build on the site, so it runs last
+
+
+def workshop_order(paths: list[Path]) -> list[Path]:
+    """The notebooks in the order a whole run takes them: by name, cleanup last."""
+    return sorted(paths, key=lambda path: (path.name == CLEANUP, path.name))
+
+
 def display(path: Path) -> str:
     """The path as the user would type it: relative to the current folder when inside it."""
     try:

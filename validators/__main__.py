@@ -19,14 +19,14 @@ import labkit
 from labkit import target
 from labkit.config import PROJECT_ROOT
 
-from . import LAYERS, run
+from . import ALL_LAYERS, OPTIONAL, run
 from .report import print_table, write_all
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m validators", description="Grade a Serverless Lab Kit deployment")
-    parser.add_argument("--layer", action="append", choices=list(LAYERS), help="a layer to check (repeatable; "
-                        "default: all)")
+    parser.add_argument("--layer", action="append", choices=list(ALL_LAYERS), help="a layer to check (repeatable; "
+                        f"default: every core layer; the optional ones, {', '.join(OPTIONAL)}, only when named)")
     parser.add_argument("--learner", help="name in the reports (default: LAB_OWNER or the login name)")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports", help="where the reports go")
     args = parser.parse_args(argv)

@@ -4,9 +4,11 @@ subscription the validator adds and removes."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import time
+from collections.abc import Callable, Iterator
 
 from botocore.exceptions import ClientError
 
@@ -121,26 +123,41 @@ QUEUE_DEADLINE = 30  # seconds: SNS → SQS takes well under one on AWS
 
 def _delivery_through_sqs(ctx: Context, marker: str) -> Result:
     """On AWS nobody can read the owner's inbox: subscribe a temporary queue, send, read it, remove both."""
+    try:
+        with temporary_subscriber(ctx, ctx.facts["topic"]) as received:
+            _send_through_function(ctx, marker)
+            if received(marker, QUEUE_DEADLINE):
+                return passed("the notification reached a subscriber")
+            return failed(f"nothing within {QUEUE_DEADLINE} s", "the notification",
+                          "the function publishes to another topic")
+    except NotSent as exc:
+        return failed(exc.observed, "201 Created", exc.hint)
+
+
+@contextlib.contextmanager
+def temporary_subscriber(ctx: Context, topic_arn: str) -> Iterator[Callable[[str, float], bool]]:
+    """A queue subscribed to the topic while the block runs (then both removed): ``received(marker, seconds)`` says
+    whether a message holding ``marker`` arrived within that time. How a check sees a notification on AWS."""
     sqs, sns = ctx.client("sqs"), ctx.client("sns")
     queue = sqs.create_queue(QueueName=f"{ctx.cfg.prefix}-validator-{secrets.token_hex(3)}")["QueueUrl"]
     subscription = None
+
+    def received(marker: str, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            for message in sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=5).get("Messages", []):
+                if marker in message["Body"]:
+                    return True
+        return False
+
     try:
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         sqs.set_queue_attributes(QueueUrl=queue, Attributes={"Policy": json.dumps({"Statement": [{
             "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
-            "Resource": queue_arn, "Condition": {"ArnEquals": {"aws:SourceArn": ctx.facts["topic"]}}}]})})
-        subscription = sns.subscribe(TopicArn=ctx.facts["topic"], Protocol="sqs", Endpoint=queue_arn,
+            "Resource": queue_arn, "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}}}]})})
+        subscription = sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn,
                                      ReturnSubscriptionArn=True)["SubscriptionArn"]
-        _send_through_function(ctx, marker)
-        deadline = time.monotonic() + QUEUE_DEADLINE
-        while time.monotonic() < deadline:
-            for message in sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=5).get("Messages", []):
-                if marker in message["Body"]:
-                    return passed("the notification reached a subscriber")
-        return failed(f"nothing within {QUEUE_DEADLINE} s", "the notification",
-                      "the function publishes to another topic")
-    except NotSent as exc:
-        return failed(exc.observed, "201 Created", exc.hint)
+        yield received
     finally:
         if subscription:
             sns.unsubscribe(SubscriptionArn=subscription)

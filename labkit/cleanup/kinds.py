@@ -61,7 +61,7 @@ class Context:
         """Whether a resource name is this learner's: one of its names, its domain, or under its prefix."""
         n = self.names
         own = {n.site_bucket, n.table, n.topic, n.user_pool, n.function, n.function_role, n.api, n.web_acl,
-               n.cache_policy, n.origin_access_control, n.distribution_comment, n.budget,
+               n.cache_policy, n.origin_access_control, n.distribution_comment, n.budget, n.alarm,
                f"/aws/lambda/{n.function}", n.domain, n.domain + "."}
         return name in own or name.startswith(n.prefix + "-")
 
@@ -253,6 +253,18 @@ def delete_table(ctx: Context, found: Found) -> None:
     _retrying(ctx, f"table {found.name} deleted", gone, deadline=300)
 
 
+# -- CloudWatch alarms (optional notebook 13): every metric alarm under the prefix --------------------------------
+def find_alarms(ctx: Context) -> Iterator[Found]:
+    for page in ctx.client("cloudwatch").get_paginator("describe_alarms").paginate(
+            AlarmNamePrefix=ctx.names.prefix + "-", AlarmTypes=["MetricAlarm"]):
+        for alarm in page["MetricAlarms"]:
+            yield Found("CloudWatch alarm", alarm["AlarmName"], alarm["AlarmArn"])
+
+
+def delete_alarm(ctx: Context, found: Found) -> None:
+    ctx.client("cloudwatch").delete_alarms(AlarmNames=[found.name])
+
+
 # -- SNS: the subscriptions, then the topic --------------------------------------------------------------------
 def _topic_arn(ctx: Context) -> str:
     return f"arn:aws:sns:{ctx.cfg.region}:{ctx.account}:{ctx.names.topic}"
@@ -434,6 +446,7 @@ KINDS: list[tuple[str, Finder, Deleter]] = [
     ("Lambda function", find_functions, delete_function),
     ("IAM role", find_roles, delete_role),
     ("CloudWatch log group", find_log_groups, delete_log_group),
+    ("CloudWatch alarm", find_alarms, delete_alarm),
     ("DynamoDB table", find_tables, delete_table),
     ("SNS subscription", find_subscriptions, delete_subscription),
     ("SNS topic", find_topics, delete_topic),

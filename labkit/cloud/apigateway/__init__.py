@@ -7,6 +7,7 @@ port>/<stage>/…, through the edge.
     http.py         an HTTP API request: stage → CORS → route → throttling → JWT authorizer → Lambda
     exchange.py     one request's $context variables, execution log lines and gateway answers
     deployments.py  definitions frozen at CreateDeployment (only the deployed state is served)
+    canary.py       a stage's canary release: its settings, UpdateStage's operations, the requests it serves
     routing.py      resources, path parameters, greedy {proxy+}
     authorizers.py  Cognito user pool tokens (COGNITO_USER_POOLS, and JWT for HTTP APIs)
     integrations.py AWS_PROXY to Lambda (proxy response checks), MOCK

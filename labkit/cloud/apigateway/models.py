@@ -8,7 +8,8 @@ plane freezes an API's definition when it is deployed, and reads stages and usag
     apigw_create_deployment(account, region, api_id, …)   CreateDeployment as AWS does it: (deployment, definition)
     apigw_deployment_ids(account, region, api_id)         the ids of the REST API's deployments
     apigw_update(account, region, kind, params)           UpdateMethod, UpdateIntegration, UpdateResource, … (patches.py)
-    apigw_stage(account, region, api_id, stage)           a REST stage as GetStage shows it, or None
+    apigw_stage(account, region, api_id, stage)           a REST stage as GetStage shows it, or None (with the
+                                                          canarySettings the kit adds to moto's stages: canary.py)
     apigw_usage_plans(account, region)                    usage plans, each with its API keys (value, enabled)
     apigw_http_definition(account, region, api_id)        an HTTP API: routes, integrations, authorizers, CORS
     apigw_http_stage(account, region, api_id, stage)      an HTTP API stage as GetStage shows it, or None
@@ -28,6 +29,10 @@ from typing import Any
 from ..core.errors import AwsError
 from ..moto import LOCK
 from ..moto.changes import count_change
+from ..moto.importhook import when_imported
+from . import canary as _canary
+
+CANARY = "kit_canary_settings"  # the attribute of moto's Stage that holds its canary settings (canary.py)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,10 +107,13 @@ def apigw_rest_definition(account: str, region: str, api_id: str) -> dict[str, A
 
 def apigw_create_deployment(account: str, region: str, api_id: str, *, stage_name: str | None,
                             description: str = "", stage_description: str | None = None,
-                            variables: dict[str, str] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+                            variables: dict[str, str] | None = None, canary: dict[str, Any] | None = None,
+                            ) -> tuple[dict[str, Any], dict[str, Any]]:
     """moto's CreateDeployment, except that an existing stage keeps its settings (method settings, access logs,
     web ACL, variables) and only points at the new deployment, as on AWS ("Deploy a REST API": redeploying to a
-    stage updates it). Returns the deployment (GetDeployment's shape) and the API definition it froze."""
+    stage updates it). With ``canary`` (canarySettings) the new deployment becomes the stage's canary and the stage
+    keeps its own; the stage must exist ("you cannot specify any non-existing stage name when creating a canary
+    release deployment"). Returns the deployment (GetDeployment's shape) and the API definition it froze."""
     from moto.apigateway.models import Stage
 
     with _apigw_errors():
@@ -114,6 +122,15 @@ def apigw_create_deployment(account: str, region: str, api_id: str, *, stage_nam
 
         backend = apigateway_backends[account][region]
         kept = api.stages.get(stage_name) if stage_name else None
+        if canary is not None:
+            if kept is None:
+                raise AwsError("BadRequestException", f"Invalid stage identifier specified: {stage_name or '(none)'}"
+                               ": a canary release deploys to an existing stage", 400)
+            settings = _canary.from_deployment(canary, "")
+            deployment = backend.create_deployment(api_id, "", description, {})
+            setattr(kept, CANARY, {**settings, "deploymentId": deployment.id})
+            count_change("apigateway")
+            return deployment.to_json(), _json.loads(_json.dumps(_apigw_definition(api), default=str))
         deployment = backend.create_deployment(api_id, stage_name or "", description, dict(variables or {}))
         if stage_name:
             if kept is not None:
@@ -244,3 +261,37 @@ def apigw_http_stage(account: str, region: str, api_id: str, stage: str) -> dict
         except AwsError:
             return None
         return None if found is None else _json.loads(_json.dumps(found.to_json(), default=str))
+
+
+def _patch_stages(models: Any) -> None:
+    """moto's Stage shows its canary settings (GetStage) and takes UpdateStage's /canarySettings operations."""
+    stage = models.Stage
+    if getattr(stage.to_json, "__kit_canary__", False):
+        return
+    to_json, apply_operations = stage.to_json, stage.apply_operations
+
+    def to_json_with_canary(self: Any) -> dict[str, Any]:
+        shown = to_json(self)
+        if getattr(self, CANARY, None):
+            shown["canarySettings"] = dict(getattr(self, CANARY))
+        return shown
+
+    def apply_canary_operations(self: Any, patch_operations: list[dict[str, Any]]) -> Any:
+        from moto.apigateway.exceptions import BadRequestException
+
+        try:
+            canary, changes, others = _canary.apply(getattr(self, CANARY, None), {
+                "deploymentId": self.deployment_id, "variables": self.variables}, patch_operations)
+        except AwsError as exc:
+            raise BadRequestException(exc.message) from None
+        result = apply_operations(self, others)
+        setattr(self, CANARY, canary)
+        self.deployment_id = changes.get("deploymentId", self.deployment_id)
+        self.variables = changes.get("variables", self.variables)
+        return result
+
+    to_json_with_canary.__kit_canary__ = True  # type: ignore[attr-defined]
+    stage.to_json, stage.apply_operations = to_json_with_canary, apply_canary_operations
+
+
+when_imported("moto.apigateway.models", _patch_stages)

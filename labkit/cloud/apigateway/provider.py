@@ -36,7 +36,7 @@ class ApiGatewayProvider(Provider):
         deployment, definition = models.apigw_create_deployment(
             ctx.account, ctx.region, api_id, stage_name=params.get("stageName") or None,
             description=params.get("description") or "", stage_description=params.get("stageDescription"),
-            variables=params.get("variables"))
+            variables=params.get("variables"), canary=params.get("canarySettings"))
         self.plane.store.put(api_id, deployment["id"], definition)
         return {"id": deployment["id"], "description": deployment.get("description") or "",
                 "createdDate": datetime.datetime.fromtimestamp(int(deployment["createdDate"]), datetime.timezone.utc)}

@@ -5,7 +5,8 @@
 Order (DESIGN.md: "stage → WAF → throttling → authorizer → integration"; the WAF "inspects web requests before
 they reach the API", developer guide "Use AWS WAF to protect your REST APIs"):
   1. stage: the first path segment names a stage; none → 403 Missing Authentication Token (aws-facts: "unknown
-     route on REST → 403 … Missing Authentication Token"); the stage's deployment gives the definition served
+     route on REST → 403 … Missing Authentication Token"); the stage's deployment gives the definition served,
+     or for a canary's share of requests the canary's deployment with its variables (canary.py)
   2. WAF: the web ACL associated with the stage; a block is 403 Forbidden (WAF_FILTERED) unless the rule has its
      own custom response ("AWS WAF custom responses take precedence over custom gateway responses")
   3. route: resource by path, method by verb or ANY; none → 403 Missing Authentication Token
@@ -24,7 +25,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..core.errors import AwsError
-from . import integrations, permissions
+from . import canary, integrations, permissions
 from .authorizers import Denied, cognito_claims
 from .events import rest_event
 from .exchange import Exchange
@@ -40,6 +41,9 @@ def serve_rest(plane: Any, ex: Exchange) -> Answer:
     req = ex.req
     stage_name, path = split_stage(req.raw_path)
     stage = plane.state.rest_stage(ex.location, ex.api_id, stage_name) if stage_name else None
+    is_canary = False
+    if stage is not None:
+        stage, is_canary = canary.serving(stage)  # percentTraffic % of requests: the canary's deployment
     definition = plane.rest_definition(ex.location, ex.api_id, stage) if stage else None
     if stage is None or definition is None:
         return ex.fail("MISSING_AUTHENTICATION_TOKEN")
@@ -47,7 +51,7 @@ def serve_rest(plane: Any, ex: Exchange) -> Answer:
     ex.api_name = definition.name
     ex.custom = definition.gateway_responses
     ex.ctx.update({"stage": stage_name, "deploymentId": stage.get("deploymentId"),
-                   "path": f"/{stage_name}{unquote(path)}"})
+                   "path": f"/{stage_name}{unquote(path)}", "isCanaryRequest": str(is_canary).lower()})
     if definition.disabled:  # disableExecuteApiEndpoint: the default endpoint refuses every call
         return ex.fail("ACCESS_DENIED", message="Forbidden")
 

@@ -8,6 +8,8 @@
                       domain <learner>.<LAB_DOMAIN> and owner tag (default: none, the single-learner setup)
     LAB_OWNER         value of the lab:owner tag (default: the learner, else the login name)
     LAB_OWNER_EMAIL   where the site's notifications go (default <owner>@example.com; the local mailbox takes any)
+    LAB_OWNER_PHONE   the owner's mobile number for texts (optional notebook 14), E.164 (default +15555550100, a
+                      number reserved for fiction; on AWS set your own)
     LAB_AWS_ACCOUNT   aws target only: the 12-digit account the kit may act in
     LAB_STATE_DIR     where the local cloud keeps its snapshot, CA, pid file and logs (default .labcloud/)
     LAB_GATEWAY_PORT  AWS API endpoint of the local cloud (default 4566); LAB_DNS_PORT, LAB_HTTPS_PORT,
@@ -50,6 +52,7 @@ class Config:
     domain: str = "contact.localhost"
     owner: str = "learner"
     owner_email: str = "learner@example.com"
+    owner_phone: str = "+15555550100"
     aws_account: str | None = None
     learner: str | None = None
     state_dir: Path = PROJECT_ROOT / ".labcloud"
@@ -128,6 +131,10 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
     owner_email = env.get("LAB_OWNER_EMAIL", "").strip() or f"{re.sub(r'[^A-Za-z0-9._-]', '', owner) or 'owner'}@example.com"
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", owner_email):
         raise ConfigError(f"LAB_OWNER_EMAIL={owner_email!r} is not an e-mail address")
+    owner_phone = re.sub(r"[\s().-]", "", env.get("LAB_OWNER_PHONE", "")) or "+15555550100"
+    if not re.fullmatch(r"\+[1-9][0-9]{7,14}", owner_phone):
+        raise ConfigError(f"LAB_OWNER_PHONE={env.get('LAB_OWNER_PHONE')!r} is not a phone number in E.164 format: "
+                          "+, the country code, then the number, like +15555550100")
     domain = env.get("LAB_DOMAIN", "").strip().rstrip(".").lower() or "contact.localhost"
     if learner and target == "local" and not domain.startswith(f"{learner}."):
         # One local DNS serves the whole class: each learner's site lives under a name of its own. On AWS the
@@ -140,6 +147,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         domain=domain,
         owner=owner,
         owner_email=owner_email,
+        owner_phone=owner_phone,
         aws_account=account,
         learner=learner,
         state_dir=state_dir,

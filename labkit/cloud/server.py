@@ -43,6 +43,7 @@ from .iam.component import RolePermissions
 from .lab.component import LabComponent
 from .lambda_.component import LambdaRuntime
 from .mailbox.component import MailboxComponent
+from .phone.component import PhoneComponent
 from .moto import LOCK, PINNED_MOTO, dispatch
 from .moto import state as moto_state
 from .route53.component import DnsServer
@@ -62,9 +63,9 @@ SAVE_AT_MOST_EVERY = 60.0
 
 # The data planes, in start order: core's edge, and each service's component (labkit/cloud/<service>/component.py).
 COMPONENTS: list[type[Component]] = [
-    DnsServer, CertificateAuthority, Edge, S3AnonymousAccess, MailboxComponent, CognitoComponent, NotifyComponent,
-    LambdaRuntime, ApiGatewayComponent, WafComponent, CdnComponent, SecurityTokens, RolePermissions, TableMetrics,
-    AlarmEvaluator, LabComponent,
+    DnsServer, CertificateAuthority, Edge, S3AnonymousAccess, MailboxComponent, PhoneComponent, CognitoComponent,
+    NotifyComponent, LambdaRuntime, ApiGatewayComponent, WafComponent, CdnComponent, SecurityTokens, RolePermissions,
+    TableMetrics, AlarmEvaluator, LabComponent,
 ]
 
 

@@ -54,12 +54,15 @@ class NotifyComponent(Component):
         self._signer_lock = threading.Lock()
         self.tokens: dict[str, Token] = {}  # guarded by LOCK, like the subscriptions they confirm
         self.queue = DeliveryQueue(self._attempt)
+        from .sandbox import SmsSandbox
+
+        self.sandbox = SmsSandbox(self)  # the SMS sandbox: which numbers a text reaches (sandbox.py)
 
     # -- component ---------------------------------------------------------------------------------------------
     def providers(self) -> list[Any]:
         from .provider import SnsSubscriptions
 
-        return [SnsSubscriptions(self)]
+        return [SnsSubscriptions(self), self.sandbox]
 
     def resource_policies(self) -> dict[str, Any]:
         def topic(arn: str) -> tuple[str, str | None] | None:
@@ -74,6 +77,7 @@ class NotifyComponent(Component):
     def bind(self) -> None:
         # Before any listener serves: from the first Publish on, moto hands these protocols to us.
         models.sns_set_sink(self._on_publish)
+        models.sns_set_sms_sink(self._on_sms)
 
     def start(self) -> None:
         self.queue.start()
@@ -181,6 +185,10 @@ class NotifyComponent(Component):
         if not msg.subscription.pending:
             self.queue.submit(Job("Notification", msg.subscription, message=msg))
 
+    def _on_sms(self, account: str, region: str, number: str, message: str, message_id: str) -> None:
+        """A Publish to a PhoneNumber (with LOCK held: the sandbox and the phone take locks of their own only)."""
+        self.sandbox.send(account, region, number, message, "Publish", message_id)
+
     # -- delivery (worker threads) -----------------------------------------------------------------------------
     def _attempt(self, job: Job) -> None:
         protocol = job.subscription.protocol
@@ -190,6 +198,10 @@ class NotifyComponent(Component):
             self._mail(job)
         elif protocol == "lambda":
             self._invoke(job)
+        elif protocol == "sms" and job.message is not None:
+            topic = job.subscription.topic_arn
+            self.sandbox.send(topic.split(":")[4], topic.split(":")[3], job.subscription.endpoint,
+                              job.message.message, topic, job.message.message_id)
 
     def _document(self, job: Job) -> dict[str, Any]:
         if job.document is None:

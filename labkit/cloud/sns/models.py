@@ -5,6 +5,8 @@ MessageStructure, and SQS delivery (raw and envelope).
 
     SnsSubscription, SnsMessage              plain copies of what a delivery needs (no moto object leaves this module)
     sns_set_sink(sink)                       publishes to SNS_KIT_PROTOCOLS go to sink(SnsMessage); None: moto's own
+    sns_set_sms_sink(sink)                   a Publish to a PhoneNumber also goes to sink(account, region, number,
+                                             message, message id); moto keeps its record of it
     sns_subscribe(account, region, …)        Subscribe through moto's backend, the new subscription pending if asked
     sns_subscription(arn)                    a subscription, or None
     sns_find(topic_arn, protocol, endpoint)  the subscription of that endpoint, or None
@@ -29,7 +31,8 @@ from ..moto import LOCK
 from ..moto.importhook import when_imported
 from ..moto.protocols import service_model
 
-SNS_KIT_PROTOCOLS = frozenset({"http", "https", "email", "email-json", "lambda"})
+SNS_KIT_PROTOCOLS = frozenset({"http", "https", "email", "email-json", "lambda", "sms"})
+SmsSink = Callable[[str, str, str, str, str], None]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,6 +59,7 @@ class SnsMessage:
 
 
 _sns_sink: Callable[[SnsMessage], None] | None = None
+_sms_sink: SmsSink | None = None
 
 
 @contextlib.contextmanager
@@ -119,9 +123,25 @@ def _sns_publish(original: Callable) -> Callable:
     return publish
 
 
+def _sns_publish_sms(original: Callable) -> Callable:
+    @functools.wraps(original)
+    def publish(self: Any, message: str, arn: str | None = None, phone_number: str | None = None,
+                **kwargs: Any) -> str:
+        message_id = original(self, message, arn, phone_number, **kwargs)
+        sink = _sms_sink
+        if phone_number and sink is not None:
+            sink(self.account_id, self.region_name, phone_number, message, message_id)
+        return message_id
+
+    publish.__kit_sns__ = True  # type: ignore[attr-defined]
+    return publish
+
+
 def _patch_sns(models: Any) -> None:
     if not getattr(models.Subscription.publish, "__kit_sns__", False):
         models.Subscription.publish = _sns_publish(models.Subscription.publish)
+    if not getattr(models.SNSBackend.publish, "__kit_sns__", False):
+        models.SNSBackend.publish = _sns_publish_sms(models.SNSBackend.publish)
 
 
 def sns_set_sink(sink: Callable[[SnsMessage], None] | None) -> None:
@@ -130,6 +150,14 @@ def sns_set_sink(sink: Callable[[SnsMessage], None] | None) -> None:
     global _sns_sink
     with LOCK:
         _sns_sink = sink
+    when_imported("moto.sns.models", _patch_sns)
+
+
+def sns_set_sms_sink(sink: SmsSink | None) -> None:
+    """Hand every Publish to a PhoneNumber to ``sink`` too (called with LOCK held: it must only queue)."""
+    global _sms_sink
+    with LOCK:
+        _sms_sink = sink
     when_imported("moto.sns.models", _patch_sns)
 
 

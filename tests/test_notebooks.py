@@ -54,9 +54,11 @@ def test_solutions_are_safe_to_run_again_and_create_nothing_twice(workshop):
     assert [a["Name"] for a in acls] == [n.web_acl]
     topics = sns.list_topics()["Topics"]
     assert len(topics) == 1
-    owner = [s for s in sns.list_subscriptions_by_topic(TopicArn=topics[0]["TopicArn"])["Subscriptions"]
-             if s["Endpoint"] == cloud.cfg.owner_email]
-    assert len(owner) == 1
+    subscriptions = sns.list_subscriptions_by_topic(TopicArn=topics[0]["TopicArn"])["Subscriptions"]
+    assert len([s for s in subscriptions if s["Endpoint"] == cloud.cfg.owner_email]) == 1
+    assert [s["Endpoint"] for s in subscriptions if s["Protocol"] == "sms"] == [cloud.cfg.owner_phone]  # nb 14
+    assert sns.list_sms_sandbox_phone_numbers()["PhoneNumbers"] == [
+        {"PhoneNumber": cloud.cfg.owner_phone, "Status": "Verified"}]
     zones = cloud.client("route53").list_hosted_zones()["HostedZones"]
     assert [z["Name"] for z in zones] == [cloud.cfg.domain + "."]
     certificates = cloud.client("acm").list_certificates()["CertificateSummaryList"]
